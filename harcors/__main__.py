@@ -1,0 +1,3 @@
+from harcors.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,221 @@
+"""Stream a HAR file's ``log.entries`` into :class:`Exchange` records with bounded memory.
+
+haralyzer's ``HarParser.from_file`` is bypassed for reading: it ``json.load``s the whole file
+(over 1 GB of RAM for a 450 MB HAR), fails on a UTF-8 BOM and cannot report which entry is bad.
+We stream with ijson's C backend instead and convert entries ourselves (see ``convert.py``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+import ijson
+
+from harcors.har.convert import EntryError, exchange_from_entry
+from harcors.har.errors import HarError, LoadCancelled
+from harcors.har.model import Exchange, HarInfo, Skipped
+from harcors.har.source import open_har
+
+#: ``progress(bytes_read, bytes_total, entries_read)``; called at most every ~50 ms.
+ProgressCallback = Callable[[int, int, int], None]
+
+_PREFIX_LIMIT = 8 << 20  # how far to look for log.version/creator before giving up on them
+
+
+@dataclass
+class LoadedHar:
+    """Everything read from one HAR file."""
+
+    info: HarInfo
+    exchanges: list[Exchange] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    #: A file-level problem met after some entries were read (e.g. truncated): those entries are kept.
+    problem: str | None = None
+    entries_seen: int = 0
+
+
+def _short_json_error(exc: Exception) -> str:
+    """yajl's messages span three lines with an ASCII-art pointer; keep the first line."""
+    text = exc.args[0] if exc.args else str(exc)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    first = str(text).strip().splitlines()[0] if str(text).strip() else "invalid JSON"
+    if "premature EOF" in first:
+        return "the file ends in the middle of the JSON (truncated?)"
+    if "invalid bytes in UTF8" in first:
+        return "the file contains bytes that are not valid UTF-8"
+    return f"not valid JSON: {first}"
+
+
+class _Utf8Repair(io.RawIOBase):
+    """Re-encodes a byte stream as valid UTF-8, replacing bad bytes with U+FFFD.
+
+    Only used after the fast C parser rejected the file for invalid UTF-8 (some proxies write
+    raw Latin-1 bodies), so the common path pays nothing for it.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        while not self._pending:
+            chunk = self._raw.read(1 << 20)
+            if not chunk:
+                self._pending = self._decoder.decode(b"", final=True).encode("utf-8")
+                if not self._pending:
+                    return 0
+                break
+            self._pending = self._decoder.decode(chunk).encode("utf-8")
+        n = min(len(b), len(self._pending))
+        b[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
+def read_info(path: str | os.PathLike[str]) -> tuple[HarInfo, bool]:
+    """Read ``log.version``, ``creator``, ``browser`` and the page count from the start of the file.
+
+    Returns the info and whether a ``log.entries`` array was found before the scan stopped.
+    """
+    p = os.fspath(path)
+    opened = open_har(p)
+    values: dict[str, Any] = {}
+    pages = 0
+    saw_entries = False
+    try:
+        for prefix, event, value in ijson.parse(opened.stream):
+            if prefix in ("log.version", "log.creator.name", "log.creator.version",
+                            "log.browser.name", "log.browser.version") and event in ("string", "number"):
+                values[prefix] = str(value)
+            elif prefix == "log.pages.item" and event == "start_map":
+                pages += 1
+            elif prefix == "log.entries" and event == "start_array":
+                saw_entries = True
+                break
+            if opened.counter.position > _PREFIX_LIMIT:
+                break
+    except ijson.JSONError:
+        pass  # the entry pass reports JSON problems with more context
+    finally:
+        opened.close()
+    info = HarInfo(
+        path=p,
+        version=values.get("log.version"),
+        creator=values.get("log.creator.name"),
+        creator_version=values.get("log.creator.version"),
+        browser=values.get("log.browser.name"),
+        browser_version=values.get("log.browser.version"),
+        pages=pages,
+        size_bytes=opened.size,
+    )
+    # An entries array beyond _PREFIX_LIMIT is not seen here; the entry pass still finds it.
+    return info, saw_entries
+
+
+class HarStream:
+    """Iterate the exchanges of a HAR as they are read; ``skipped`` and ``problem`` fill in as it goes.
+
+    >>> stream = HarStream("session.har")
+    >>> for exchange in stream: ...
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        progress: ProgressCallback | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> None:
+        self.path = os.fspath(path)
+        self.info, self._saw_entries = read_info(self.path)
+        self.skipped: list[Skipped] = []
+        self.problem: str | None = None
+        self.entries_seen = 0
+        self._progress = progress
+        self._cancelled = cancelled
+        self._last_report = 0.0
+
+    def _on_read(self, position: int) -> None:
+        if self._progress is None:
+            return
+        now = time.monotonic()
+        if now - self._last_report >= 0.05:
+            self._last_report = now
+            self._progress(position, self.info.size_bytes, self.entries_seen)
+
+    def _raw_entries(self, repair: bool) -> Iterator[tuple[Any, int]]:
+        opened = open_har(self.path, on_read=self._on_read, cancelled=self._cancelled)
+        stream: BinaryIO = opened.stream
+        if repair:
+            stream = io.BufferedReader(_Utf8Repair(stream), 1 << 20)  # type: ignore[arg-type]
+        try:
+            for item in ijson.items(stream, "log.entries.item", use_float=True):
+                yield item, opened.counter.position
+        finally:
+            opened.close()
+
+    def __iter__(self) -> Iterator[Exchange]:
+        repair = False
+        while True:
+            already = self.entries_seen
+            index = -1
+            try:
+                for index, (entry, _pos) in enumerate(self._raw_entries(repair)):
+                    if index < already:
+                        continue  # re-reading after a UTF-8 repair restart
+                    self.entries_seen = index + 1
+                    try:
+                        yield exchange_from_entry(index, entry)
+                    except EntryError as exc:
+                        self.skipped.append(Skipped(index, str(exc)))
+                    except RecursionError:
+                        self.skipped.append(Skipped(index, "entry is nested too deeply"))
+            except LoadCancelled:
+                raise
+            except ijson.JSONError as exc:
+                message = _short_json_error(exc)
+                if "not valid UTF-8" in message and not repair:
+                    repair = True
+                    self.problem = None
+                    continue
+                self.problem = f"{message}; read {self.entries_seen} entries before it"
+                if self.entries_seen == 0:
+                    raise HarError(self.path, message) from None
+            except (OSError, EOFError) as exc:  # damaged gzip/zip streams
+                self.problem = f"the file could not be read to the end ({exc})"
+                if self.entries_seen == 0:
+                    raise HarError(self.path, self.problem) from None
+            except RecursionError:
+                self.problem = "the JSON is nested too deeply to read"
+                if self.entries_seen == 0:
+                    raise HarError(self.path, self.problem) from None
+            break
+        if repair and self.problem is None:
+            self.problem = "the file contains bytes that are not valid UTF-8; they were replaced"
+        if self.entries_seen == 0 and not self._saw_entries:
+            raise HarError(self.path, "not a HAR file: no log.entries array found")
+        if self._progress is not None:
+            self._progress(self.info.size_bytes, self.info.size_bytes, self.entries_seen)
+
+
+def load_har(
+    path: str | os.PathLike[str],
+    *,
+    progress: ProgressCallback | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> LoadedHar:
+    """Read a whole HAR into memory as Exchanges (bodies are never kept)."""
+    stream = HarStream(path, progress=progress, cancelled=cancelled)
+    exchanges = list(stream)
+    return LoadedHar(stream.info, exchanges, stream.skipped, stream.problem, stream.entries_seen)

@@ -1,0 +1,201 @@
+"""The Exchange model: what CORS analysis needs from one HAR entry, and nothing else (no bodies)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+class Headers:
+    """An immutable, case-insensitive multi-map of HTTP headers that keeps every value and its order.
+
+    Duplicates matter for CORS: two ``Access-Control-Allow-Origin`` lines are an error of their own.
+    """
+
+    __slots__ = ("_index", "_items")
+
+    def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
+        self._items: tuple[tuple[str, str], ...] = tuple(items)
+        self._index: dict[str, list[str]] | None = None
+
+    def _lookup(self) -> dict[str, list[str]]:
+        if self._index is None:
+            index: dict[str, list[str]] = {}
+            for name, value in self._items:
+                index.setdefault(name.lower(), []).append(value)
+            self._index = index
+        return self._index
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """The first value of ``name``, or ``default``."""
+        values = self._lookup().get(name.lower())
+        return values[0] if values else default
+
+    def get_all(self, name: str) -> list[str]:
+        """Every value of ``name``, in order (one per header line)."""
+        return list(self._lookup().get(name.lower(), ()))
+
+    def combined(self, name: str) -> str | None:
+        """All values joined with ", ", the way an HTTP stack folds repeated lines (RFC 9110 §5.3)."""
+        values = self._lookup().get(name.lower())
+        return ", ".join(values) if values else None
+
+    def count(self, name: str) -> int:
+        return len(self._lookup().get(name.lower(), ()))
+
+    def names(self) -> list[str]:
+        """Distinct lower-cased names, in first-seen order."""
+        return list(self._lookup())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._lookup()
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Headers) and self._items == other._items
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({list(self._items)!r})"
+
+    def items(self) -> tuple[tuple[str, str], ...]:
+        return self._items
+
+
+def origin_of(url: str) -> str | None:
+    """The serialized origin of a URL (scheme://host[:port], default port dropped), or None if opaque."""
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return None
+    if scheme not in ("http", "https", "ws", "wss") or not host:
+        return None
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    if port is None or port == _DEFAULT_PORTS.get(scheme):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
+@dataclass(frozen=True, slots=True)
+class Initiator:
+    """Who caused a request (Chrome's ``_initiator``): ``type`` is e.g. script, parser, preflight, other."""
+
+    type: str
+    url: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One HTTP request/response pair from a HAR, reduced to what CORS analysis needs.
+
+    ``status`` is 0 when no response arrived (Chrome, Firefox, Safari, mitmproxy) and -1 for
+    Playwright's failed entries; both mean "no response seen".
+    """
+
+    index: int
+    started: float | None  # seconds since the epoch, UTC; None when the HAR has no usable date
+    method: str
+    url: str
+    request_headers: Headers
+    response_headers: Headers
+    status: int
+    status_text: str = ""
+    resource_type: str = "other"
+    resource_type_inferred: bool = False  # True when not taken from _resourceType
+    initiator: Initiator | None = None
+    error: str | None = None  # _error / _failureText, e.g. "net::ERR_FAILED"
+    redirect_url: str = ""
+    server_ip: str = ""
+    pageref: str | None = None
+    http_version: str = ""
+    time_ms: float = 0.0
+    has_body: bool = False
+    request_mime: str | None = None
+    response_mime: str | None = None
+    from_cache: str | None = None  # Chrome's _fromCache: "memory" / "disk"
+    extras: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def origin(self) -> str | None:
+        """The request's ``Origin`` header (the page's origin for CORS requests), if sent."""
+        return self.request_headers.get("origin")
+
+    @property
+    def target_origin(self) -> str | None:
+        """The origin of the URL requested."""
+        return origin_of(self.url)
+
+    @property
+    def got_response(self) -> bool:
+        return self.status > 0
+
+    @property
+    def is_preflight(self) -> bool:
+        """A CORS preflight: marked so by Chrome, or an OPTIONS carrying Access-Control-Request-Method."""
+        if self.resource_type == "preflight" and not self.resource_type_inferred:
+            return True
+        if self.initiator is not None and self.initiator.type == "preflight":
+            return True
+        return self.method == "OPTIONS" and "access-control-request-method" in self.request_headers
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An entry that could not be understood, and why."""
+
+    index: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class HarInfo:
+    """What the HAR says about itself."""
+
+    path: str
+    version: str | None = None
+    creator: str | None = None
+    creator_version: str | None = None
+    browser: str | None = None
+    browser_version: str | None = None
+    pages: int = 0
+    size_bytes: int = 0
+
+    @property
+    def producer(self) -> str:
+        """A coarse producer name: chrome, firefox, safari, playwright, mitmproxy, charles, fiddler, ..."""
+        return producer_of(self.creator, self.browser)
+
+
+def producer_of(creator: str | None, browser: str | None = None) -> str:
+    c = (creator or "").lower()
+    b = (browser or "").lower()
+    if c == "webinspector":
+        return "chrome"
+    if "firefox" in c:
+        return "firefox"
+    if "webkit" in c or "safari" in c:
+        return "safari"
+    if "playwright" in c:
+        return f"playwright-{b}" if b else "playwright"
+    for name in ("chrome-har", "mitmproxy", "charles", "fiddler", "httptoolkit", "http toolkit", "burp"):
+        if name in c:
+            return name.replace(" ", "")
+    return c or "unknown"

@@ -1,0 +1,1 @@
+"""Reports: the JSON document, terminal table, and (from the report issue) Markdown, HTML, CSV, SARIF."""
