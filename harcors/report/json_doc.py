@@ -47,9 +47,13 @@ def finding_document(finding: Finding) -> dict[str, Any]:
     }
 
 
-def analysis_document(analysis: Analysis) -> dict[str, Any]:
+def analysis_document(
+    analysis: Analysis, *, redacted: bool | None = None, stack: str | None = None
+) -> dict[str, Any]:
+    """The published document for one HAR. Pass an already redacted analysis to export it safely
+    (``harcors.report.render`` does); ``redacted`` and ``stack`` are recorded for the reader."""
     info = analysis.info
-    return {
+    doc: dict[str, Any] = {
         "harcors": __version__,
         "source": {
             "path": info.path,
@@ -68,3 +72,8 @@ def analysis_document(analysis: Analysis) -> dict[str, Any]:
         },
         "findings": [finding_document(f) for f in analysis.findings],
     }
+    if redacted is not None:
+        doc["redacted"] = redacted
+    if stack:
+        doc["stack"] = stack
+    return doc

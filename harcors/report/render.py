@@ -7,16 +7,38 @@ from collections.abc import Sequence
 
 from harcors.analysis import Analysis
 from harcors.report.json_doc import analysis_document
+from harcors.report.model import build_report
 from harcors.report.table import render_table
 
 FORMATS = ("table", "json", "md", "html", "csv", "sarif")
 
 
 def render(analyses: Sequence[Analysis], fmt: str, *, redact: bool = True, stack: str | None = None) -> str:
-    """The report for ``analyses`` in format ``fmt`` (one of :data:`FORMATS`), as text."""
+    """The report for ``analyses`` in format ``fmt`` (one of :data:`FORMATS`), as text.
+
+    With ``redact`` (the default) cookies, credentials, tokens and secret-looking URL parameters
+    are replaced by ``[redacted]`` in every format; ``stack`` picks which server's fix to show.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    report = build_report(analyses, redact=redact, stack=stack)
     if fmt == "table":
-        return "\n".join(render_table(a) for a in analyses)
+        return "\n".join(render_table(f.analysis) for f in report.files)
     if fmt == "json":
-        docs = [analysis_document(a) for a in analyses]
+        docs = [analysis_document(f.analysis, redacted=redact, stack=stack) for f in report.files]
         return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n"
-    raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "md":
+        from harcors.report.markdown import render_markdown
+
+        return render_markdown(report)
+    if fmt == "html":
+        from harcors.report.html import render_html
+
+        return render_html(report)
+    if fmt == "csv":
+        from harcors.report.csv import render_csv
+
+        return render_csv(report)
+    from harcors.report.sarif import render_sarif
+
+    return render_sarif(report)

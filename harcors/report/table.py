@@ -1,4 +1,6 @@
-"""The plain-text summary ``harcors analyze`` prints by default."""
+"""The plain-text summary ``harcors analyze`` prints by default.
+
+It is given an analysis the report model has already redacted (see ``render.py``)."""
 
 from __future__ import annotations
 
@@ -35,14 +37,17 @@ def render_table(analysis: Analysis, *, width: int | None = None) -> str:
     if not analysis.findings:
         lines.append("  No CORS problems found.")
         return "\n".join(lines) + "\n"
-    lines.append(f"  {len(errors)} blocked by CORS, {len(warnings)} warnings")
+    lines.append(
+        f"  {len(errors)} blocked by CORS, {len(warnings)} warning{'' if len(warnings) == 1 else 's'}"
+    )
     url_width = max(30, width - 40)
     for f in analysis.findings:
         mark = "✖" if f.is_error else "⚠"
-        status = f.request.status if f.request.status > 0 else "—"
+        status = f.request.status if f.request.status > 0 else "no response"
         lines.append(f"\n  {mark} {f.request.method} {_elide(f.request.url, url_width)}  [{status}]")
-        lines.append(f"    rule: {f.rule} — {f.title}")
-        lines.append(f"    chrome: {f.messages.chrome}")
+        lines.append(f"    rule: {f.rule} — {f.title}  (entry {f.request.index})")
+        if f.messages.chrome:
+            lines.append(f"    chrome: {f.messages.chrome}")
         if f.root_cause:
             lines.append(f"    cause: {f.root_cause}")
     return "\n".join(lines) + "\n"

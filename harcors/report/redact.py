@@ -1,0 +1,292 @@
+"""Redaction: take secrets out of everything a report exports, keep their presence visible.
+
+Presence matters for CORS (a ``Cookie`` or ``Authorization`` header changes the credentials mode
+and forces a preflight), so a secret becomes ``[redacted]`` rather than vanishing:
+``Authorization: [redacted]``, ``?token=[redacted]``.
+
+Two passes, because secrets leak in two ways:
+
+* by *place*: a header that carries credentials, a query parameter named like a secret, a
+  JWT-shaped string, a password in a URL — recognised by pattern wherever it appears, including
+  inside browser messages and curl commands that embed the URL;
+* by *value*: the engine's prose, a fix snippet or a curl command may quote a secret it saw in
+  the traffic in a form no pattern knows. :class:`Redactor` learns every secret value in the HAR's
+  exchanges and scrubs those literal strings from every text it is given.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from urllib.parse import unquote_plus
+
+from harcors.analysis import Analysis
+from harcors.cors.model import Finding, Fix, Messages
+from harcors.har.model import Exchange, Headers, Initiator, Skipped
+
+REDACTED = "[redacted]"
+
+# Headers whose whole value is a credential.
+_SECRET_HEADERS = frozenset({
+    "cookie", "set-cookie", "set-cookie2", "authorization", "proxy-authorization",
+    "x-api-key", "api-key", "apikey", "x-apikey", "x-auth-token", "x-access-token",
+    "x-amz-security-token", "x-goog-api-key", "x-csrf-token", "x-xsrf-token", "csrf-token",
+    "x-session-id", "x-refresh-token", "x-id-token", "x-client-secret", "signature",
+})
+# Names shaped like a credential: *-token, *-secret, *-key, *-password, *-signature, *-session...
+_SECRET_HEADER_RE = re.compile(
+    r"(?:^|[-_])(?:token|secret|key|apikey|password|passwd|signature|session|sessionid|credential|auth)$"
+    r"|^x-(?:csrf|xsrf)(?:[-_]|$)|authorization$|api[-_]?key|access[-_]?token",
+    re.IGNORECASE,
+)
+# CORS's own headers name other headers ("Access-Control-Allow-Headers: x-api-key") or are
+# literally called "...-Credentials"; they are the evidence, never a secret.
+_NEVER_SECRET_RE = re.compile(r"^(?:access-control-|origin$|vary$|sec-fetch-)", re.IGNORECASE)
+
+_SECRET_PARAMS = frozenset({
+    "token", "access_token", "id_token", "refresh_token", "auth_token", "session_token",
+    "key", "api_key", "apikey", "api-key", "sig", "signature", "code", "password", "passwd", "pwd",
+    "secret", "client_secret", "jwt", "auth", "session", "sessionid", "session_id", "sid",
+    "x-amz-signature", "x-amz-credential", "x-amz-security-token",
+    "x-goog-signature", "x-goog-credential",
+})
+_SECRET_PARAM_RE = re.compile(
+    r"(?:token|secret|password|passwd|signature|credential)$|[-_](?:key|sig)$|^api[-_]?key",
+    re.IGNORECASE,
+)
+
+# Three base64url segments, the first two JSON objects ('{"' encodes to "eyJ").
+_JWT_RE = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
+# A URL as it appears in prose, messages and shell commands: stops at whitespace and quotes.
+_URL_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>`]+")
+# name=value after ? & ; or # — a query (or fragment) parameter, also outside a full URL.
+_PARAM_RE = re.compile(r"(?P<sep>[?&;#])(?P<name>[^=&;#\s'\"<>`?]+)=(?P<value>[^&;#\s'\"<>`]*)")
+# "Header-Name: value" inside text (curl -H '...', header dumps); the value ends at a quote or a
+# newline. Without a space after the colon only right after a quote or at a line start, so that
+# "http://auth:8080/" is not read as a header called "auth".
+_HEADER_NAME = r"(?P<name>(?<![A-Za-z0-9_.-])[A-Za-z][A-Za-z0-9_-]*)"
+_HEADER_VALUE = r"(?P<value>[^'\"\r\n]+)"
+_HEADER_LINE_RES = (
+    re.compile(_HEADER_NAME + r"(?P<colon>[ \t]*:[ \t]+)" + _HEADER_VALUE),
+    re.compile(r"(?:^|(?<=['\"]))" + _HEADER_NAME + r"(?P<colon>:)" + _HEADER_VALUE, re.MULTILINE),
+)
+# curl's own credential options (-b/--cookie 'a=b', -u/--user 'name:password') and its body
+# options: bodies are never exported, a curl repro does not need them to show a CORS failure.
+_CURL_SECRET_OPT_RE = re.compile(
+    r"(?P<opt>(?<!\S)(?:-b|--cookie|-u|--user|--oauth2-bearer|--proxy-user|-U"
+    r"|-d|--data|--data-raw|--data-binary|--data-ascii|--data-urlencode|--json|-F|--form)(?:[ \t]+|=))"
+    r"(?:'(?P<sq>[^']*)'|\"(?P<dq>(?:[^\"\\]|\\.)*)\"|(?P<bare>[^\s'\"]+))"
+)
+# user:password@ in a URL's authority.
+_USERINFO_RE = re.compile(r"(?P<pre>://[^/@\s:'\"]*:)(?P<pw>[^/@\s'\"]+)(?=@)")
+
+#: Literal secrets shorter than this are not scrubbed from free text: "1" or "yes" would eat
+#: unrelated characters. Shorter secrets are still redacted in the places they appear.
+MIN_LITERAL = 5
+
+
+def is_secret_header(name: str) -> bool:
+    """True for a header whose value is a credential (``Cookie``, ``Authorization``, ``X-Api-Key`` …)."""
+    name = name.strip()
+    if _NEVER_SECRET_RE.match(name):
+        return False
+    return name.lower() in _SECRET_HEADERS or bool(_SECRET_HEADER_RE.search(name))
+
+
+def is_secret_param(name: str) -> bool:
+    """True for a query parameter named like a credential (``token``, ``api_key``, ``X-Amz-Signature`` …)."""
+    name = unquote_plus(name).strip().lower()  # malformed escapes are kept as they are
+    return name in _SECRET_PARAMS or bool(_SECRET_PARAM_RE.search(name))
+
+
+def _redact_params(text: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        value = m["value"]
+        if value and value != REDACTED and (is_secret_param(m["name"]) or _JWT_RE.search(value)):
+            return f"{m['sep']}{m['name']}={REDACTED}"
+        return m.group(0)
+
+    return _PARAM_RE.sub(sub, text)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with secret query/fragment values, URL passwords and JWTs replaced by the marker."""
+    url = _USERINFO_RE.sub(lambda m: m["pre"] + REDACTED, url)
+    return _JWT_RE.sub(REDACTED, _redact_params(url))
+
+
+def _secret_header_value(name: str, value: str) -> str:
+    return REDACTED if value.strip() else value
+
+
+def _redact_header_lines(text: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        if is_secret_header(m["name"]) and m["value"].strip() and m["value"].strip() != REDACTED:
+            return f"{m['name']}{m['colon']}{REDACTED}"
+        return m.group(0)
+
+    for regex in _HEADER_LINE_RES:
+        text = regex.sub(sub, text)
+    return text
+
+
+def redact_curl(command: str) -> str:
+    """A curl command with credentials and bodies redacted (besides everything :func:`redact_text` does)."""
+
+    def sub(m: re.Match[str]) -> str:
+        if m["sq"] is not None:
+            return f"{m['opt']}'{REDACTED}'"
+        if m["dq"] is not None:
+            return f'{m["opt"]}"{REDACTED}"'
+        return f"{m['opt']}{REDACTED}"
+
+    return redact_text(_CURL_SECRET_OPT_RE.sub(sub, command))
+
+
+def redact_text(text: str) -> str:
+    """Pattern-based redaction of free text: URLs in it, header lines, curl credentials, JWTs."""
+    text = _URL_RE.sub(lambda m: redact_url(m.group(0)), text)
+    text = _redact_params(text)
+    text = _redact_header_lines(text)
+    return _JWT_RE.sub(REDACTED, text)
+
+
+def _credential_part(name: str, value: str) -> list[str]:
+    """The secret parts of a secret header's value, for the literal pass."""
+    lname = name.lower()
+    if lname in ("cookie",):
+        return [p.split("=", 1)[1].strip() for p in value.split(";") if "=" in p] + [value]
+    if lname in ("set-cookie", "set-cookie2"):
+        first = value.split(";", 1)[0]
+        return [first.split("=", 1)[1].strip()] if "=" in first else [first]
+    if lname in ("authorization", "proxy-authorization"):
+        # "Bearer abc" / "Basic dXNl…": the scheme word is no secret and is too common to scrub.
+        parts = value.strip().split(None, 1)
+        return [parts[1], value] if len(parts) == 2 else [value]
+    return [value]
+
+
+def _url_secrets(url: str) -> list[str]:
+    found = [m["value"] for m in _PARAM_RE.finditer(url) if is_secret_param(m["name"])]
+    found += [unquote_plus(v) for v in found]
+    found += [m["pw"] for m in _USERINFO_RE.finditer(url)]
+    return found
+
+
+class Redactor:
+    """Redacts texts, URLs and headers; knows the literal secret values of one HAR's traffic."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        literals = {s.strip() for s in secrets if s and len(s.strip()) >= MIN_LITERAL}
+        literals.discard(REDACTED)
+        # Longest first so a secret that contains another is replaced whole.
+        ordered = sorted(literals, key=lambda s: (-len(s), s))
+        self._literal_re = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    @classmethod
+    def for_exchanges(cls, exchanges: Iterable[Exchange]) -> Redactor:
+        """A redactor that also scrubs every secret value seen in these exchanges."""
+        secrets: list[str] = []
+        for ex in exchanges:
+            for url in (ex.url, ex.redirect_url):
+                if url:
+                    secrets += _url_secrets(url)
+            for headers in (ex.request_headers, ex.response_headers):
+                for name, value in headers:
+                    if is_secret_header(name):
+                        secrets += _credential_part(name, value)
+                    elif name.lower() in ("referer", "location", "content-location"):
+                        secrets += _url_secrets(value)
+                    secrets += _JWT_RE.findall(value)
+        return cls(secrets)
+
+    def text(self, text: str) -> str:
+        if not text:
+            return text
+        if self._literal_re is not None:
+            text = self._literal_re.sub(REDACTED, text)
+        return redact_text(text)
+
+    def curl(self, command: str) -> str:
+        if self._literal_re is not None:
+            command = self._literal_re.sub(REDACTED, command)
+        return redact_curl(command)
+
+    def opt(self, text: str | None) -> str | None:
+        return None if text is None else self.text(text)
+
+    def headers(self, headers: Headers) -> Headers:
+        return Headers(
+            (name, _secret_header_value(name, value) if is_secret_header(name) else self.text(value))
+            for name, value in headers
+        )
+
+    def exchange(self, ex: Exchange) -> Exchange:
+        init = ex.initiator
+        if init is not None and init.url:
+            init = Initiator(init.type, self.text(init.url), init.request_id)
+        return dataclasses.replace(
+            ex,
+            url=self.text(ex.url),
+            request_headers=self.headers(ex.request_headers),
+            response_headers=self.headers(ex.response_headers),
+            status_text=self.text(ex.status_text),
+            initiator=init,
+            error=self.opt(ex.error),
+            redirect_url=self.text(ex.redirect_url),
+            # Producer-specific leftovers may hold anything; reports never read them.
+            extras={},
+        )
+
+    def fix(self, fix: Fix) -> Fix:
+        return dataclasses.replace(
+            fix, title=self.text(fix.title), code=self.text(fix.code), notes=self.text(fix.notes)
+        )
+
+    def finding(self, f: Finding) -> Finding:
+        request = self.exchange(f.request)
+        if f.preflight is None:
+            preflight = None
+        elif f.preflight is f.request:
+            preflight = request
+        else:
+            preflight = self.exchange(f.preflight)
+        return dataclasses.replace(
+            f,
+            request=request,
+            preflight=preflight,
+            messages=Messages(
+                chrome=self.text(f.messages.chrome),
+                firefox=self.opt(f.messages.firefox),
+                safari=self.opt(f.messages.safari),
+            ),
+            title=self.text(f.title),
+            explanation=self.text(f.explanation),
+            page_origin=self.opt(f.page_origin),
+            failed_parameter=self.opt(f.failed_parameter),
+            root_cause=self.opt(f.root_cause),
+            notes=tuple(self.text(n) for n in f.notes),
+            fixes=tuple(self.fix(x) for x in f.fixes),
+            curl=tuple(self.curl(c) for c in f.curl),
+            extras={},
+        )
+
+    def skipped(self, s: Skipped) -> Skipped:
+        return Skipped(s.index, self.text(s.reason))
+
+
+def redact_analysis(analysis: Analysis) -> Analysis:
+    """A copy of ``analysis`` safe to export: its findings, skipped reasons and problem redacted.
+
+    ``exchanges`` is left empty in the copy: reports only show the exchanges a finding names, and
+    copying a 100k-entry HAR's worth of headers to then ignore it is waste.
+    """
+    redactor = Redactor.for_exchanges(analysis.exchanges)
+    return dataclasses.replace(
+        analysis,
+        exchanges=[],
+        skipped=[redactor.skipped(s) for s in analysis.skipped],
+        findings=[redactor.finding(f) for f in analysis.findings],
+        problem=redactor.opt(analysis.problem),
+    )
