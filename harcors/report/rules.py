@@ -27,8 +27,8 @@ def _doc(rule: Any) -> tuple[str | None, str | None]:
     path = resource_path(*str(rel).split("/"))
     try:
         return f"resources/{rel}", path.read_text(encoding="utf-8")
-    except OSError:
-        return f"resources/{rel}", None
+    except OSError:  # the page is not written yet: name nothing that does not exist
+        return None, None
 
 
 def describe_rules(used: dict[str, str]) -> list[dict[str, Any]]:
