@@ -7,6 +7,7 @@ and it keeps only the first of repeated headers, which hides duplicated CORS hea
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime
 from typing import Any
@@ -38,9 +39,10 @@ def _int(value: Any, default: int = 0) -> int:
         return int(value) if math.isfinite(value) else default
     if isinstance(value, str):
         try:
-            return int(float(value.strip()))
+            number = float(value.strip())
         except ValueError:
             return default
+        return int(number) if math.isfinite(number) else default  # "1e999", "nan"
     return default
 
 
@@ -86,6 +88,29 @@ def headers_from(raw: Any) -> Headers:
     return Headers(pairs)
 
 
+def without_part_headers(headers: Headers, post_mime: str | None) -> Headers:
+    """Drop the multipart part headers Firefox appends to ``request.headers``.
+
+    Firefox's HAR builder adds each body part's ``Content-Disposition`` and ``Content-Type`` to the
+    request's headers. They were never sent, and would look like a non-safelisted Content-Type and a
+    custom header to the CORS checks. Browsers do not send Content-Disposition on requests.
+    """
+    if not (post_mime and post_mime.lower().startswith("multipart/") and "content-disposition" in headers):
+        return headers
+    kept = []
+    seen_type = False
+    for name, value in headers:
+        lower = name.lower()
+        if lower == "content-disposition":
+            continue
+        if lower == "content-type":
+            if seen_type or not value.lower().startswith("multipart/"):
+                continue
+            seen_type = True
+        kept.append((name, value))
+    return Headers(kept)
+
+
 # Sec-Fetch-Dest → DevTools resource type, for HARs that do not carry _resourceType (Firefox, Safari,
 # proxies). "empty" is fetch()/XHR/beacon; X-Requested-With tells XHR apart where libraries send it.
 _DEST_TYPES = {
@@ -122,6 +147,32 @@ def infer_resource_type(method: str, req: Headers, response_mime: str | None) ->
     return "other"
 
 
+def chrome_har_initiator(raw: Any, kind: Any, detail: Any) -> Initiator | None:
+    """The initiator as the npm package chrome-har writes it.
+
+    ``_initiator`` is the initiator's URL as a string (absent for preflights), ``_initiator_type`` the
+    CDP type, and ``_initiator_detail`` the whole CDP initiator serialized as a JSON *string*; for a
+    preflight only the detail holds the URL of the request it belongs to.
+    """
+    url = raw if isinstance(raw, str) and raw else None
+    kind = kind if isinstance(kind, str) and kind else None
+    request_id = None
+    if isinstance(detail, str) and detail and (url is None or kind == "preflight") and len(detail) <= 1 << 20:
+        try:
+            parsed = json.loads(detail)
+        except (ValueError, RecursionError):
+            parsed = None
+        if isinstance(parsed, dict):
+            if kind is None and isinstance(parsed.get("type"), str) and parsed["type"]:
+                kind = parsed["type"]
+            if isinstance(parsed.get("url"), str) and parsed["url"]:
+                url = parsed["url"]
+            request_id = _text(parsed.get("requestId")) or None
+    if url is None and kind is None:
+        return None
+    return Initiator(type=kind or "other", url=url, request_id=request_id)
+
+
 def _initiator(entry: dict[str, Any]) -> Initiator | None:
     raw = entry.get("_initiator")
     if isinstance(raw, dict):
@@ -130,10 +181,7 @@ def _initiator(entry: dict[str, Any]) -> Initiator | None:
             url=raw.get("url") if isinstance(raw.get("url"), str) else None,
             request_id=_text(raw.get("requestId")) or None,
         )
-    if isinstance(raw, str):
-        # chrome-har writes the initiator URL as a string and its type in a sibling field.
-        return Initiator(type=_text(entry.get("_initiator_type")) or "other", url=raw or None)
-    return None
+    return chrome_har_initiator(raw, entry.get("_initiator_type"), entry.get("_initiator_detail"))
 
 
 def exchange_from_entry(index: int, entry: Any) -> Exchange:
@@ -152,7 +200,6 @@ def exchange_from_entry(index: int, entry: Any) -> Exchange:
     response = entry.get("response")
     if not isinstance(response, dict):
         response = {}  # Some tools write null for requests that never got an answer.
-    req_headers = headers_from(request.get("headers"))
     resp_headers = headers_from(response.get("headers"))
     content = response.get("content") if isinstance(response.get("content"), dict) else {}
     response_mime = content.get("mimeType") if isinstance(content.get("mimeType"), str) else None
@@ -160,6 +207,7 @@ def exchange_from_entry(index: int, entry: Any) -> Exchange:
     request_mime = None
     if isinstance(post, dict):
         request_mime = post.get("mimeType") if isinstance(post.get("mimeType"), str) else None
+    req_headers = without_part_headers(headers_from(request.get("headers")), request_mime)
 
     raw_type = entry.get("_resourceType")
     if isinstance(raw_type, str) and raw_type:
