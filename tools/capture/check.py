@@ -32,13 +32,23 @@ def _scrub_ids(value: Any) -> Any:
 
 def normalize_har(har: dict[str, Any]) -> dict[str, Any]:
     log = copy.deepcopy(har["log"])
+    playwright = log.get("creator", {}).get("name") == "Playwright"
     for page in log.get("pages", []):
         page.pop("startedDateTime", None)
         page.pop("pageTimings", None)
+        if playwright:
+            page["id"] = "<page>"  # random ids
+            page.pop("title", None)  # document.title at the moment Playwright looked
     entries = []
     for entry in log.get("entries", []):
         for key in _VOLATILE_ENTRY_KEYS:
             entry.pop(key, None)
+        if playwright:
+            entry["pageref"] = "<page>"
+            entry.pop("_frameref", None)
+        if entry.get("_resourceType") == "image":
+            # Images start "Low" and are raised once laid out in the viewport: timing-dependent.
+            entry.pop("_priority", None)
         for part in ("request", "response"):
             for header in entry.get(part, {}).get("headers", []):
                 if header["name"].lower() == "date":
