@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import PurePath
+import re
+from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
@@ -17,6 +18,53 @@ from harcors.report.model import FindingView, Report
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+#: Larger HARs are not re-read for line numbers (results then carry no region).
+LINE_SCAN_LIMIT = 64 << 20
+# JSON strings (which cannot hold a raw newline), structural characters and newlines.
+_JSON_TOKEN_RE = re.compile(rb'"(?:[^"\\\n]|\\.)*"|[{}\[\]:\n]')
+
+
+def entry_lines(path: str) -> dict[int, int]:
+    """Line number of each ``log.entries[i]`` in a plain-text HAR, for SARIF regions.
+
+    Code-scanning dashboards (GitHub's among them) place a result only by line, and a pretty-printed
+    HAR (Chrome's, Firefox's) has one entry per block of lines. Compressed, missing, huge or
+    malformed files give ``{}``: regions are optional in SARIF.
+    """
+    try:
+        p = Path(path)
+        if p.stat().st_size > LINE_SCAN_LIMIT or p.suffix.lower() in (".gz", ".zip"):
+            return {}
+        data = p.read_bytes()
+    except OSError:
+        return {}
+    lines: dict[int, int] = {}
+    line = 1
+    keys: list[bytes | None] = []  # key (or None in an array) of each open container
+    kinds: list[bytes] = []
+    last_string: bytes | None = None
+    pending_key: bytes | None = None
+    for m in _JSON_TOKEN_RE.finditer(data):
+        tok = m.group()
+        if tok == b"\n":
+            line += 1
+        elif tok[:1] == b'"':
+            last_string = tok
+        elif tok == b":":
+            pending_key = last_string
+        elif tok in (b"{", b"["):
+            if kinds and kinds[-1] == b"[" and keys == [None, b'"log"', b'"entries"'] and tok == b"{":
+                lines[len(lines)] = line
+            keys.append(pending_key if kinds and kinds[-1] == b"{" else None)
+            kinds.append(tok)
+            pending_key = None
+        elif tok in (b"}", b"]"):
+            if not kinds:
+                return {}
+            keys.pop()
+            kinds.pop()
+    return lines
 
 
 def _artifact_uri(path: str) -> str:
@@ -57,7 +105,9 @@ def _message(v: FindingView) -> str:
     return text
 
 
-def _result(v: FindingView, artifact_index: int, uri: str, rule_index: dict[str, int]) -> dict[str, Any]:
+def _result(
+    v: FindingView, artifact_index: int, uri: str, rule_index: dict[str, int], lines: dict[int, int]
+) -> dict[str, Any]:
     f = v.finding
     req = f.request
     properties: dict[str, Any] = {
@@ -93,6 +143,8 @@ def _result(v: FindingView, artifact_index: int, uri: str, rule_index: dict[str,
         "partialFingerprints": {"harcorsRequest/v1": _fingerprint(v)},
         "properties": properties,
     }
+    if req.index in lines:
+        result["locations"][0]["physicalLocation"]["region"] = {"startLine": lines[req.index]}
     if f.rule in rule_index:
         result["ruleIndex"] = rule_index[f.rule]
     if v.fix is not None:
@@ -114,7 +166,8 @@ def sarif_document(report: Report) -> dict[str, Any]:
             "mimeType": "application/json",
             "description": {"text": f"HAR recorded by {fr.analysis.info.producer}"},
         })
-        results += [_result(v, n, uri, rule_index) for v in fr.findings]
+        lines = entry_lines(fr.analysis.info.path) if fr.findings else {}
+        results += [_result(v, n, uri, rule_index, lines) for v in fr.findings]
     return {
         "$schema": SARIF_SCHEMA_URI,
         "version": SARIF_VERSION,

@@ -13,6 +13,7 @@ import pytest
 
 from harcors.analysis import Analysis
 from harcors.report.render import FORMATS, render
+from harcors.report.sarif import entry_lines
 from harcors.resources import resource_path
 
 from .factory import analysis, missing_acao_finding, preflight_finding, sample_analysis
@@ -137,3 +138,29 @@ def test_table_is_redacted_and_counts() -> None:
     out = render([sample_analysis()], "table")
     assert "2 blocked by CORS, 1 warning\n" in out
     assert "s3cr3t-session" not in out
+
+
+def test_entry_lines_follow_the_json_structure(tmp_path) -> None:
+    # "entries" also appears deeper (in pages) and in strings; only log.entries counts.
+    doc = {"log": {"pages": [{"id": "p", "x": {"entries": [{"a": 1}]}}],
+                   "entries": [{"u": 'a"{[\\ "entries": ['}, {"v": [{"w": 1}]}, {}], "version": "1.2"}}
+    har = tmp_path / "t.har"
+    har.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    text = har.read_text(encoding="utf-8").split("\n")
+    lines = entry_lines(str(har))
+    assert sorted(lines) == [0, 1, 2]
+    assert text[lines[0]].strip().startswith('"u"')
+    assert text[lines[1]].strip().startswith('"v"')
+    assert text[lines[2] - 1].strip() == "{}"
+    assert entry_lines(str(tmp_path / "missing.har")) == {}
+
+
+def test_sarif_region_is_the_entry_line(tmp_path) -> None:
+    f = missing_acao_finding()
+    entries = [{"request": {"url": f"https://x.example/{i}"}} for i in range(f.request.index + 1)]
+    har = tmp_path / "s.har"
+    har.write_text(json.dumps({"log": {"entries": entries}}, indent=2), encoding="utf-8")
+    run = json.loads(render([analysis([f], path=str(har))], "sarif"))["runs"][0]
+    line = run["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"]
+    text = har.read_text(encoding="utf-8").split("\n")
+    assert f"/{f.request.index}\"" in text[line + 1]  # the '{' line, then "request", then its url
