@@ -1,4 +1,12 @@
-"""The CORS engine: pair preflights with requests and check both against the Fetch standard."""
+"""The CORS engine: pair preflights with requests and check both against the Fetch standard.
+
+Stages (each a module with one entry point, meeting only through plain data):
+``pairing.pair`` groups entries into requests (redirect hops + preflights) ->
+``context.build`` adds what the HAR implies (page origin, API, mode, credentials, verdict) ->
+``checks.walk`` runs each browser's checks in its own order -> ``messages`` words them ->
+``engine.judge`` turns that into findings (errors, warnings, root cause, curl).
+The rules themselves (ids, wording, docs) are in ``rules.RULES``.
+"""
 
 from __future__ import annotations
 
@@ -19,5 +27,8 @@ class CorsResult:
 
 
 def evaluate(exchanges: Sequence[Exchange], info: HarInfo | None = None) -> CorsResult:
-    """Findings for a HAR's exchanges (the engine lands with the CORS engine issue)."""
-    return CorsResult()
+    """Findings for a HAR's exchanges: one error per blocked request, plus warnings."""
+    from harcors.cors.engine import evaluate_exchanges
+
+    findings, pairing = evaluate_exchanges(exchanges, info)
+    return CorsResult(findings=findings, pairs=dict(pairing.pairs))

@@ -69,6 +69,9 @@ class Finding:
     fixes: tuple[Fix, ...] = ()
     curl: tuple[str, ...] = ()
     extras: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    cors_error: str | None = None  # the CDP CorsError name Chrome reports, e.g. "PreflightInvalidStatus"
+    docs: str | None = None  # the rule's page under resources/, e.g. "rules/missing-allow-origin.md"
+    is_cors: bool = True  # False: the request failed (or is noted) for a reason that is not CORS
 
     @property
     def is_error(self) -> bool:

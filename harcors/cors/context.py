@@ -1,0 +1,257 @@
+"""What the HAR says about one request beyond its headers: the page's origin, which API made it,
+its mode, whether it carried credentials, and the browser's own verdict.
+
+None of this is a HAR field; each is inferred from evidence, and each inference says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from harcors.cors import fetch
+from harcors.cors.pairing import CorsRequest, request_header_names_of, request_method_of, unsafe_names_of
+from harcors.har.model import Exchange, HarInfo, origin_of
+
+
+class Verdict(StrEnum):
+    OK = "ok"  # the browser delivered the response to the page
+    BLOCKED = "blocked"  # the browser failed it with its CORS error code
+    NET_ERROR = "net-error"  # failed for a network reason (refused, DNS, TLS, extension)
+    ABORTED = "aborted"  # cancelled, or a no-cors/opaque request Chrome marks ERR_ABORTED
+    FAILED = "failed"  # no response and no error text (Firefox, proxies): the reason is unknown
+    NONE = "none"  # the producer records no verdict (Firefox, proxies) and a response arrived
+
+
+# Chromium's resource type -> the word Blink's ResourceTypeToString puts in "Access to <kind> at".
+_KIND = {
+    "fetch": "fetch",
+    "xhr": "XMLHttpRequest",
+    "script": "script",
+    "font": "font",
+    "image": "image",
+    "stylesheet": "CSS stylesheet",
+    "texttrack": "text track",
+    "manifest": "manifest",
+    "eventsource": "fetch",
+}
+
+
+def classify_error(error: str | None) -> str | None:
+    """ "cors", "aborted" or "network" for a producer's error text; None when there is none."""
+    if not error:
+        return None
+    e = error.strip()
+    low = e.lower()
+    if e == "net::ERR_FAILED" or e == "NS_ERROR_DOM_BAD_URI":
+        return "cors"
+    # WebKit (Safari HARs, Playwright-webkit) writes its reason text instead of a code.
+    if any(
+        k in low
+        for k in (
+            "access control",
+            "access-control",
+            "preflight",
+            "cross-origin redirection",
+            "cross-origin resource sharing",
+            "cors",
+        )
+    ):
+        return "cors"
+    if e in ("net::ERR_ABORTED", "NS_BINDING_ABORTED") or low in ("cancelled", "canceled", "aborted"):
+        return "aborted"
+    return "network"
+
+
+def producer_has_verdict(info: HarInfo | None, exchanges: Sequence[Exchange]) -> bool:
+    """Does this HAR record whether the browser let each request through?
+
+    Chrome DevTools (``_error``), Safari Web Inspector (``_error``) and Playwright
+    (``_failureText``) do; Firefox's exporter and proxies do not.
+    """
+    producer = info.producer if info is not None else "unknown"
+    if producer in ("chrome", "safari", "chrome-har") or producer.startswith("playwright"):
+        return True
+    if producer in ("firefox", "mitmproxy", "charles", "fiddler", "httptoolkit", "burp"):
+        return False
+    return any(not ex.resource_type_inferred for ex in exchanges)
+
+
+@dataclass(frozen=True, slots=True)
+class HopView:
+    """One hop as the checks see it: the method and unsafe header names the browser worked with."""
+
+    hop: Exchange
+    method: str
+    unsafe_names: tuple[str, ...]
+    page_names: Mapping[str, str]  # lower-case name -> as the page wrote it (WebKit's messages use it)
+    preflight: Exchange | None
+    cached: Exchange | None
+    names_from_preflight: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    req: CorsRequest
+    hops: tuple[HopView, ...]
+    page_origin: str | None
+    kind: str  # the word in Chrome's message: fetch, XMLHttpRequest, script ...
+    mode: str  # cors, no-cors, same-origin, navigate, unknown
+    cross_origin: bool
+    cookie_sent: bool
+    verdict: Verdict
+    has_verdict: bool
+    notes: tuple[str, ...] = ()
+    extras: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def request(self) -> Exchange:
+        return self.req.request
+
+    @property
+    def is_xhr(self) -> bool:
+        return self.kind == "XMLHttpRequest"
+
+
+def _page_names(ex: Exchange) -> dict[str, str]:
+    return {name.lower(): name for name, _ in fetch.page_set_headers(ex.request_headers)}
+
+
+def hop_view(req: CorsRequest, hop: Exchange) -> HopView:
+    pf = req.preflight_for(hop)
+    if req.orphan:
+        names = tuple(request_header_names_of(hop))
+        return HopView(hop, request_method_of(hop) or "GET", names, {n: n for n in names}, hop, None, True)
+    if pf is not None:
+        method = request_method_of(pf) or hop.method
+        names = tuple(request_header_names_of(pf))
+        return HopView(hop, method, names, _page_names(hop), pf, None, True)
+    cached = req.cached.get(hop.index)
+    return HopView(hop, hop.method, tuple(unsafe_names_of(hop)), _page_names(hop), None, cached, False)
+
+
+def _page_origin(req: CorsRequest) -> tuple[str | None, str | None]:
+    """The page's origin and a note saying where it came from (None when from the Origin header)."""
+    first = req.first
+    if first.origin:
+        return first.origin, None
+    pf = req.preflight_for(first)
+    if pf is not None and pf.request_headers.get("origin"):
+        return pf.request_headers.get("origin"), None
+    for hop in req.hops:
+        o = hop.request_headers.get("origin")
+        if o and o != "null":
+            return o, "The page origin was taken from a later hop's Origin header."
+    site = (first.request_headers.get("sec-fetch-site") or "").lower()
+    if site == "same-origin":
+        return origin_of(first.url), None
+    referer = first.request_headers.get("referer")
+    if referer:
+        ro = origin_of(referer)
+        if ro:
+            return (
+                ro,
+                "The page origin was inferred from the Referer header (the request has no Origin header).",
+            )
+    return None, None
+
+
+def _kind(req: CorsRequest) -> tuple[str, str | None]:
+    ex = req.first
+    if req.orphan:
+        return "fetch", (
+            "Only the preflight is in the HAR, so whether fetch() or XMLHttpRequest made the "
+            "request is unknown; Chrome's message is shown for fetch()."
+        )
+    rt = ex.resource_type
+    if rt in _KIND:
+        word = _KIND[rt]
+        if ex.resource_type_inferred:
+            how = "the X-Requested-With header" if rt == "xhr" else "Sec-Fetch-Dest/Accept headers"
+            return word, (
+                f"The HAR does not record which API made the request; {word} was inferred from "
+                f"{how}. "
+                "XMLHttpRequest would change the message's first words."
+            )
+        return word, None
+    return "fetch", (f"The request's type ({rt}) is not fetch or XHR; Chrome's wording for fetch() is shown.")
+
+
+def _mode(req: CorsRequest, page_origin: str | None) -> str:
+    ex = req.first
+    m = (ex.request_headers.get("sec-fetch-mode") or "").lower()
+    if m:
+        return m
+    if req.preflights or req.orphan:
+        return "cors"
+    if ex.resource_type in ("document",):
+        return "navigate"
+    if ex.origin:
+        return "cors" if ex.resource_type in ("fetch", "xhr", "eventsource", "font") else "unknown"
+    if page_origin and origin_of(ex.url) != page_origin and ex.method.upper() in ("GET", "HEAD"):
+        # Chromium sends Origin on every cross-origin CORS request; a GET without it was no-cors.
+        return "no-cors" if ex.resource_type in ("fetch", "xhr") and ex.got_response else "unknown"
+    return "unknown"
+
+
+def verdict_of(req: CorsRequest, has_verdict: bool) -> Verdict:
+    last = req.request
+    kind = classify_error(last.error)
+    if req.orphan:
+        return Verdict.FAILED if not has_verdict else Verdict.BLOCKED
+    if kind == "cors":
+        return Verdict.BLOCKED
+    if kind == "network":
+        return Verdict.NET_ERROR
+    if kind == "aborted":
+        return Verdict.ABORTED
+    if not last.got_response:
+        return Verdict.FAILED
+    return Verdict.OK if has_verdict else Verdict.NONE
+
+
+def build(req: CorsRequest, has_verdict: bool) -> RequestContext:
+    notes: list[str] = []
+    page_origin, how = _page_origin(req)
+    if how:
+        notes.append(how)
+    kind, how = _kind(req)
+    if how:
+        notes.append(how)
+    mode = _mode(req, page_origin)
+    target = origin_of(req.first.url)
+    cross = page_origin is not None and (page_origin == "null" or target != page_origin)
+    if not cross and page_origin is not None:
+        # A same-origin start can still redirect to another origin.
+        cross = any(origin_of(h.url) != page_origin for h in req.hops)
+    if page_origin is None:
+        site = (req.first.request_headers.get("sec-fetch-site") or "").lower()
+        cross = site in ("cross-site", "same-site")
+    cookie = any("cookie" in h.request_headers for h in req.hops if origin_of(h.url) != page_origin)
+    hops = tuple(hop_view(req, h) for h in req.hops)
+    return RequestContext(
+        req,
+        hops,
+        page_origin,
+        kind,
+        mode,
+        cross,
+        cookie,
+        verdict_of(req, has_verdict),
+        has_verdict,
+        tuple(notes),
+    )
+
+
+def url_has_userinfo(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return bool(parts.username or parts.password)
+
+
+def scheme_of(url: str) -> str:
+    return url.split(":", 1)[0].lower() if ":" in url else ""

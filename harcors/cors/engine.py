@@ -1,0 +1,473 @@
+"""Evaluate each request: use the browser's verdict when the HAR has it, explain it from the headers,
+and judge the checks ourselves when it does not (Firefox, proxies) without raising false alarms.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from harcors.cors import checks, curl, fetch, messages
+from harcors.cors.checks import Failure
+from harcors.cors.context import RequestContext, Verdict, build, classify_error, producer_has_verdict
+from harcors.cors.model import Confidence, Finding, Messages, Severity
+from harcors.cors.pairing import Pairing, pair
+from harcors.cors.rootcause import net_error_cause, root_cause
+from harcors.cors.rules import RULES
+from harcors.har.model import Exchange, HarInfo, origin_of
+
+_CORS_TYPES = frozenset({"fetch", "xhr", "eventsource", "preflight", "other"})
+# A preflighted endpoint hit this often without Access-Control-Max-Age is worth a warning.
+BUSY_PREFLIGHTS = 3
+
+
+def _check_origin(ctx: RequestContext, failure: Failure) -> str:
+    """The origin the browser compared against at the failing hop ("null" after a tainting redirect)."""
+    page = ctx.page_origin or "null"
+    for i, view in enumerate(ctx.hops):
+        if view.hop.index == failure.hop.index:
+            if i == 0:
+                return page
+            prev = ctx.hops[i - 1].hop
+            return "null" if origin_of(view.hop.url) != origin_of(prev.url) or page == "null" else page
+    return page
+
+
+def _curl(ctx: RequestContext, failure: Failure | None, credentials: bool) -> tuple[str, ...]:
+    origin = ctx.page_origin or "null"
+    view = ctx.hops[-1]
+    if failure is not None:
+        view = next((v for v in ctx.hops if v.hop.index == failure.hop.index), view)
+    out = []
+    if (
+        view.preflight is not None
+        or view.cached is not None
+        or (not fetch.is_safelisted_method(view.method) or view.unsafe_names)
+    ):
+        out.append(curl.preflight_command(view.hop.url, origin, view.method, view.unsafe_names))
+    if not ctx.req.orphan:
+        out.append(curl.actual_command(view.hop, origin, credentials))
+    return tuple(out)
+
+
+def _finding(
+    ctx: RequestContext,
+    rule_id: str,
+    *,
+    failure: Failure | None = None,
+    chrome: str,
+    firefox: str | None = None,
+    safari: str | None = None,
+    credentials: bool = False,
+    root: str | None = None,
+    confidence: Confidence = Confidence.CERTAIN,
+    notes: Sequence[str] = (),
+    request: Exchange | None = None,
+    preflight: Exchange | None = None,
+    with_curl: bool = True,
+) -> Finding:
+    rule = RULES[rule_id]
+    view = ctx.hops[-1]
+    if failure is not None:
+        view = next((v for v in ctx.hops if v.hop.index == failure.hop.index), view)
+    req = request or view.hop
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        request=req,
+        preflight=preflight
+        if preflight is not None
+        else (view.preflight or (req if ctx.req.orphan else None)),
+        messages=Messages(chrome=chrome, firefox=firefox, safari=safari),
+        title=rule.title,
+        explanation=rule.explanation,
+        page_origin=ctx.page_origin,
+        initiator=ctx.kind,
+        credentials=credentials,
+        failed_parameter=failure.hint if failure is not None else None,
+        root_cause=root,
+        confidence=confidence,
+        notes=tuple(dict.fromkeys(notes)),
+        needed_headers=tuple(view.unsafe_names),
+        curl=_curl(ctx, failure, credentials) if with_curl else (),
+        cors_error=failure.chrome_error if failure is not None else None,
+        docs=rule.docs,
+        is_cors=rule.is_cors,
+    )
+
+
+def _other_browsers(ctx: RequestContext, credentials: bool) -> tuple[str | None, str | None, list[str]]:
+    notes = []
+    ff = checks.walk(ctx, credentials, checks.FIREFOX)
+    wk = checks.walk(ctx, credentials, checks.WEBKIT)
+    firefox = messages.firefox_lines(ctx, ff) if ff is not None else None
+    safari = messages.safari_lines(ctx, wk, _check_origin(ctx, wk)) if wk is not None else None
+    if ff is None:
+        notes.append("Firefox's checks would let this request through; no Firefox message is given.")
+    if wk is None:
+        notes.append("Safari's (WebKit's) checks would let this request through; no Safari message is given.")
+    if (ff is not None and ff.rule in ("redirect-with-credentials", "disallowed-scheme")) or (
+        ff is not None and ff.rule == "preflight-redirect"
+    ):
+        notes.append(
+            "Firefox's wording for redirects of CORS requests was not observed; its line is a best guess."
+        )
+    if wk is not None and ctx.kind not in ("fetch", "XMLHttpRequest"):
+        notes.append("Safari's 'cannot load' line for this resource type was not observed.")
+    if wk is not None and wk.rule == "header-not-allowed" and len(ctx.hops[-1].unsafe_names) > 1:
+        notes.append(
+            "Safari names the first disallowed header in its own header order, which the HAR does "
+            "not "
+            "show; its line may name another of the missing headers."
+        )
+    return firefox, safari, notes
+
+
+def _explain(ctx: RequestContext, notes: list[str], with_verdict: bool) -> Finding | None:
+    """An error finding for a request the browser blocked (``with_verdict``) or that fails the checks."""
+    last = ctx.hops[-1]
+    # Trying credentials mode "include" only makes sense when the HAR shows everything the browser
+    # checked: the final response, or the preflight that stopped the request. Without them (Playwright
+    # HARs) a credentials check on an earlier redirect hop would be a made-up explanation.
+    evidence = last.hop.got_response or (last.preflight is not None and last.preflight.got_response)
+    if ctx.cookie_sent:
+        tries = [True]
+    elif with_verdict and evidence:
+        tries = [False, True]
+    else:
+        tries = [False]
+    failure = None
+    credentials = False
+    for c in tries:
+        failure = checks.walk(ctx, c)
+        if failure is not None:
+            credentials = c
+            break
+    if failure is None:
+        return None
+    inferred = credentials and not ctx.cookie_sent
+    confidence = Confidence.CERTAIN
+    if inferred:
+        notes.append(
+            "The HAR does not record the request's credentials mode (Chrome's default 'sanitized' "
+            "export "
+            "also drops Cookie and Authorization). Only credentials mode 'include' explains the "
+            "block, "
+            "so it was inferred."
+        )
+        confidence = Confidence.LIKELY
+    if ctx.cookie_sent:
+        notes.append("Credentials mode 'include' was inferred from the Cookie header sent cross-origin.")
+    view = next((v for v in ctx.hops if v.hop.index == failure.hop.index), ctx.hops[-1])
+    if view.preflight is None and view.cached is not None:
+        notes.append(
+            "No preflight precedes this request in the HAR: the browser reused the cached result of "
+            "the "
+            f"preflight in entry {view.cached.index} (Access-Control-Max-Age)."
+        )
+        confidence = Confidence.LIKELY if confidence is Confidence.CERTAIN else confidence
+    if not with_verdict:
+        notes.append(
+            "This HAR does not record the browser's verdict; the failure was found by running the "
+            "Fetch "
+            "standard's checks on the recorded headers."
+        )
+        confidence = Confidence.LIKELY
+    if any("inferred" in n and ("fetch" in n or "XMLHttpRequest" in n) for n in ctx.notes):
+        confidence = Confidence.LIKELY if confidence is Confidence.CERTAIN else confidence
+    if view.names_from_preflight is False and failure.rule == "header-not-allowed":
+        notes.append(
+            "The request headers were read from the actual request; browser-added headers were left out."
+        )
+    firefox, safari, more = _other_browsers(ctx, credentials)
+    notes.extend(more)
+    return _finding(
+        ctx,
+        failure.rule,
+        failure=failure,
+        chrome=messages.chrome_line(ctx, failure),
+        firefox=firefox,
+        safari=safari,
+        credentials=credentials,
+        root=root_cause(ctx, failure, inferred),
+        confidence=confidence,
+        notes=notes + list(ctx.notes),
+    )
+
+
+_PRIVATE_PREFIXES = ("10.", "192.168.", "169.254.", *(f"172.{i}." for i in range(16, 32)))
+
+
+def _address_space(host: str) -> str | None:
+    h = host.strip("[]").lower()
+    if h in ("localhost", "::1") or h.startswith("127.") or h.endswith(".localhost"):
+        return "loopback"
+    if h.startswith(_PRIVATE_PREFIXES) or h.startswith(("fc", "fd", "fe80:")) or h.endswith(".local"):
+        return "local"
+    return None
+
+
+def _unexplained(ctx: RequestContext, notes: list[str]) -> Finding:
+    """The browser blocked it, but the HAR holds no failing response or preflight."""
+    req = ctx.request
+    from urllib.parse import urlsplit
+
+    target_space = _address_space(urlsplit(req.url).hostname or "")
+    page_host = urlsplit(ctx.page_origin or "").hostname or ""
+    if target_space and ctx.page_origin not in (None, "null") and _address_space(page_host) is None:
+        failure = Failure(
+            "private-network-access",
+            req,
+            None,
+            False,
+            checks.chrome_error_name("private-network-access", False),
+            None,
+            {"space": target_space},
+        )
+        notes.append(
+            f"A public page requested a {target_space} address and the HAR shows no response: "
+            "Chromium's "
+            "Local Network Access check is the likely cause (the HAR cannot show the permission "
+            "prompt)."
+        )
+        return _finding(
+            ctx,
+            "private-network-access",
+            failure=failure,
+            chrome=messages.chrome_line(ctx, failure),
+            confidence=Confidence.UNCERTAIN,
+            notes=notes + list(ctx.notes),
+        )
+    view = ctx.hops[-1]
+    needs = not fetch.is_safelisted_method(view.method) or bool(view.unsafe_names)
+    if not req.got_response and needs:
+        notes.append(
+            "The browser blocked the request before sending it, so its preflight failed, but this "
+            "HAR has "
+            "no preflight entry (Playwright, Safari and older Chrome exports leave preflights out). "
+            "Replay the preflight with the curl command to see the server's answer."
+        )
+        root = "The OPTIONS preflight failed; the HAR does not contain it."
+    elif not req.got_response:
+        notes.append(
+            "The browser blocked the request, but this HAR records neither its response nor a preflight."
+        )
+        root = None
+    else:
+        notes.append(
+            "The browser blocked the request, but every CORS check the HAR can show passes (the "
+            "cause may "
+            "be the credentials mode, a cached preflight or a hop missing from the HAR)."
+        )
+        root = None
+    chrome = messages.chrome_head(ctx, req.url) + "(the reason is not recorded in this HAR)"
+    return _finding(
+        ctx,
+        "cors-blocked",
+        chrome=chrome,
+        root=root,
+        confidence=Confidence.UNCERTAIN,
+        notes=notes + list(ctx.notes),
+    )
+
+
+def _not_cors(ctx: RequestContext) -> Finding:
+    req = ctx.request
+    error = req.error or "network error"
+    return _finding(
+        ctx,
+        "not-cors",
+        chrome=messages.not_cors_chrome(error),
+        firefox=messages.not_cors_firefox(req.url),
+        root=net_error_cause(error, req.url),
+        notes=list(ctx.notes),
+        with_curl=False,
+    )
+
+
+def _request_warnings(ctx: RequestContext) -> list[Finding]:
+    """Warnings for one CORS exchange that went through (or at least got its answers)."""
+    out: list[Finding] = []
+    last = ctx.hops[-1].hop
+    pf = checks.authorization_by_wildcard(ctx, ctx.cookie_sent)
+    if pf is not None and ctx.verdict is not Verdict.BLOCKED:
+        ff = RULES["wildcard-allow-headers-authorization"].firefox or ""
+        out.append(
+            _finding(
+                ctx,
+                "wildcard-allow-headers-authorization",
+                preflight=pf,
+                chrome=f"DevTools issue AuthorizationCoveredByWildcard for '{last.url}' (no console error).",
+                firefox=(
+                    "Cross-Origin Request Warning: The Same Origin Policy will disallow reading the remote "
+                    "resource "
+                    f"at {last.url} soon. (Reason: {ff})."
+                ),
+                root=(
+                    "The preflight answered Access-Control-Allow-Headers: * and the request carries "
+                    "Authorization; "
+                    "the standard (and a future Chrome) requires Authorization to be listed by name."
+                ),
+                notes=list(ctx.notes),
+            )
+        )
+    if ctx.verdict in (Verdict.OK, Verdict.NONE) and last.got_response:
+        acao = fetch.header_value(last.response_headers, checks.ACAO)
+        if acao == "null":
+            out.append(
+                _finding(
+                    ctx,
+                    "allow-origin-null",
+                    chrome="(no console message: the request succeeded)",
+                    root="The response allows the opaque origin 'null'.",
+                    notes=list(ctx.notes),
+                )
+            )
+        elif acao not in (None, "*"):
+            vary = ",".join(last.response_headers.get_all("vary")).lower()
+            tokens = {t.strip() for t in vary.split(",")}
+            if "origin" not in tokens and "*" not in tokens:
+                out.append(
+                    _finding(
+                        ctx,
+                        "missing-vary-origin",
+                        chrome="(no console message: the request succeeded)",
+                        root=f"Access-Control-Allow-Origin is '{acao}' and the response has no Vary: Origin.",
+                        notes=list(ctx.notes),
+                        with_curl=False,
+                    )
+                )
+    return out
+
+
+def _client_acao(ctx: RequestContext) -> Finding | None:
+    names = {n for v in ctx.hops for n in v.unsafe_names if n.startswith("access-control-allow-")}
+    if not names:
+        return None
+    return _finding(
+        ctx,
+        "acao-in-request",
+        chrome="(see the request's own finding, if it was blocked)",
+        root=f"The request carries {', '.join(sorted(names))} as request header(s).",
+        notes=list(ctx.notes),
+        with_curl=False,
+    )
+
+
+def _session_warnings(contexts: Sequence[RequestContext]) -> list[Finding]:
+    out: list[Finding] = []
+    # Busy preflighted endpoints without Access-Control-Max-Age.
+    groups: dict[tuple[str, str], list[tuple[RequestContext, Exchange]]] = defaultdict(list)
+    for ctx in contexts:
+        for view in ctx.hops:
+            pf = view.preflight
+            if pf is None or not pf.got_response or "access-control-max-age" in pf.response_headers:
+                continue
+            groups[(pf.request_headers.get("origin") or "", pf.url.split("?", 1)[0])].append((ctx, pf))
+    for (_, url), items in groups.items():
+        if len(items) < BUSY_PREFLIGHTS:
+            continue
+        ctx, pf = items[-1]
+        out.append(
+            _finding(
+                ctx,
+                "missing-max-age",
+                preflight=pf,
+                chrome="(no console message)",
+                root=f"{len(items)} preflights for {url} in this HAR, none with Access-Control-Max-Age.",
+                notes=list(ctx.notes),
+                with_curl=False,
+            )
+        )
+    # Servers that echo several different origins together with credentials.
+    reflected: dict[str, dict[str, RequestContext]] = defaultdict(dict)
+    for ctx in contexts:
+        last = ctx.request
+        origin = last.origin
+        if not origin or not last.got_response:
+            continue
+        if (
+            fetch.header_value(last.response_headers, checks.ACAO) == origin
+            and fetch.header_value(last.response_headers, checks.ACAC) == "true"
+        ):
+            reflected[origin_of(last.url) or ""][origin] = ctx
+    for server, by_origin in reflected.items():
+        if len(by_origin) < 2:
+            continue
+        ctx = next(iter(by_origin.values()))
+        out.append(
+            _finding(
+                ctx,
+                "reflected-origin-with-credentials",
+                chrome="(no console message: the requests succeeded)",
+                root=f"{server} answered {len(by_origin)} different origins ({', '.join(sorted(by_origin))}) "
+                "with "
+                "their own origin and Access-Control-Allow-Credentials: true.",
+                notes=list(ctx.notes),
+                with_curl=False,
+            )
+        )
+    return out
+
+
+def judge(ctx: RequestContext) -> list[Finding]:
+    """Every finding for one request."""
+    req = ctx.request
+    out: list[Finding] = []
+    is_api = req.resource_type in _CORS_TYPES or ctx.req.orphan
+    if ctx.verdict is Verdict.NET_ERROR and is_api:
+        return [_not_cors(ctx)]
+    if ctx.mode == "no-cors" and req.resource_type == "fetch" and ctx.cross_origin:
+        out.append(
+            _finding(
+                ctx,
+                "no-cors-opaque",
+                chrome="(no console message: the page gets an opaque response)",
+                root="The request was made with mode: 'no-cors' (Sec-Fetch-Mode: no-cors).",
+                notes=list(ctx.notes),
+                with_curl=False,
+            )
+        )
+        return out
+    if not ctx.cross_origin and not ctx.req.orphan:
+        return out
+    if ctx.mode not in ("cors", "unknown"):
+        return out
+    acao_req = _client_acao(ctx)
+    if acao_req is not None:
+        out.append(acao_req)
+    notes: list[str] = []
+    if ctx.verdict is Verdict.BLOCKED:
+        found = _explain(ctx, notes, with_verdict=True)
+        out.append(found if found is not None else _unexplained(ctx, notes))
+        return out
+    if ctx.verdict in (Verdict.NONE, Verdict.FAILED) and (ctx.mode == "cors" or is_api):
+        found = _explain(ctx, notes, with_verdict=False)
+        if found is not None:
+            out.append(found)
+            return out
+    if ctx.verdict is Verdict.ABORTED:
+        return out
+    out.extend(_request_warnings(ctx))
+    return out
+
+
+def evaluate_pairing(pairing: Pairing, exchanges: Sequence[Exchange], info: HarInfo | None) -> list[Finding]:
+    has_verdict = producer_has_verdict(info, exchanges)
+    contexts = [build(req, has_verdict) for req in pairing.requests]
+    findings: list[Finding] = []
+    for ctx in contexts:
+        findings.extend(judge(ctx))
+    findings.extend(_session_warnings(contexts))
+    findings.sort(key=lambda f: (f.request.index, f.severity is not Severity.ERROR, f.rule))
+    return findings
+
+
+def evaluate_exchanges(
+    exchanges: Sequence[Exchange], info: HarInfo | None = None
+) -> tuple[list[Finding], Pairing]:
+    pairing = pair(exchanges)
+    return evaluate_pairing(pairing, exchanges, info), pairing
+
+
+__all__ = ["classify_error", "evaluate_exchanges", "judge"]

@@ -1,0 +1,264 @@
+"""Pairing: group a HAR's entries into the requests a page made.
+
+A page's single ``fetch()`` can leave several entries: a redirect hop per 3xx (Chrome writes one
+entry per hop), and an OPTIONS preflight per hop that needed one. No producer links them by id
+(Chrome's preflight ``_initiator.requestId`` names the actual request's CDP id, which the actual
+entry does not carry), so they are matched on what the Fetch standard makes them share:
+
+* a preflight and its request: the same URL (the preflight's ``_initiator.url`` when present),
+  the request's method equal to ``Access-Control-Request-Method``, its CORS-unsafe header names
+  equal to ``Access-Control-Request-Headers``, the same page, and the nearest in time. Entry order
+  is no guide: Chrome lists the actual request first (it is issued first), Firefox lists the
+  OPTIONS after it.
+* a redirect hop and the next: the next hop's URL is the hop's ``Location``.
+
+Requests with no preflight in the HAR are resolved against earlier preflights to the same URL
+whose result the browser could still have cached (``Access-Control-Max-Age``, 5 s by default in
+Chromium).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from harcors.cors import fetch
+from harcors.har.model import Exchange, origin_of
+
+# Chromium's preflight cache: 5 s without Access-Control-Max-Age, capped at two hours.
+DEFAULT_MAX_AGE = 5.0
+MAX_MAX_AGE = 7200.0
+# A preflight and its request are issued within milliseconds; allow slow HARs some slack.
+PAIR_WINDOW = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class CorsRequest:
+    """One request as the page made it: its redirect hops and the preflights sent for them.
+
+    ``hops`` run from the first URL to the one where the request ended. ``preflights`` and
+    ``cached`` are keyed by a hop's entry index. For an ``orphan`` (a preflight whose request never
+    reached the HAR, as in proxy captures of a failed preflight), ``hops`` is the preflight alone.
+    """
+
+    hops: tuple[Exchange, ...]
+    preflights: Mapping[int, Exchange] = field(default_factory=dict)
+    cached: Mapping[int, Exchange] = field(default_factory=dict)  # hop -> earlier preflight still cached
+    orphan: bool = False
+
+    @property
+    def request(self) -> Exchange:
+        """The last hop: where the request ended."""
+        return self.hops[-1]
+
+    @property
+    def first(self) -> Exchange:
+        return self.hops[0]
+
+    @property
+    def redirected(self) -> bool:
+        return len(self.hops) > 1
+
+    def preflight_for(self, hop: Exchange) -> Exchange | None:
+        return self.preflights.get(hop.index)
+
+    @property
+    def preflight(self) -> Exchange | None:
+        """The preflight of the last hop that had one (what a Finding shows)."""
+        for hop in reversed(self.hops):
+            if hop.index in self.preflights:
+                return self.preflights[hop.index]
+        return None
+
+
+@dataclass
+class Pairing:
+    requests: list[CorsRequest] = field(default_factory=list)
+    #: actual request's entry index -> its preflight's entry index
+    pairs: dict[int, int] = field(default_factory=dict)
+
+
+def _strip_fragment(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+def preflight_target(preflight: Exchange) -> str:
+    """The URL the preflight was sent for (Chrome names it in ``_initiator.url``)."""
+    if (
+        preflight.initiator is not None
+        and preflight.initiator.type == "preflight"
+        and preflight.initiator.url
+    ):
+        return _strip_fragment(preflight.initiator.url)
+    return _strip_fragment(preflight.url)
+
+
+def request_method_of(preflight: Exchange) -> str | None:
+    return preflight.request_headers.get("access-control-request-method")
+
+
+def request_header_names_of(preflight: Exchange) -> list[str]:
+    return fetch.parse_request_headers_list(preflight.request_headers.get("access-control-request-headers"))
+
+
+def unsafe_names_of(request: Exchange) -> list[str]:
+    """The CORS-unsafe header names the page set on ``request``, as far as the HAR shows."""
+    return fetch.unsafe_header_names(fetch.page_set_headers(request.request_headers))
+
+
+def needs_preflight(request: Exchange) -> bool:
+    """Would the browser preflight this request (method or headers not safelisted)?"""
+    return not fetch.is_safelisted_method(request.method) or bool(unsafe_names_of(request))
+
+
+def _dt(a: Exchange, b: Exchange) -> float:
+    if a.started is None or b.started is None:
+        return abs(a.index - b.index) * 1e-3  # no dates: entry distance is all we have
+    return abs(a.started - b.started)
+
+
+def _same_page(a: Exchange, b: Exchange) -> bool:
+    return a.pageref is None or b.pageref is None or a.pageref == b.pageref
+
+
+def _link_redirects(requests: Sequence[Exchange]) -> dict[int, Exchange]:
+    """hop index -> the next hop, for 3xx entries whose Location was fetched next."""
+    by_url: dict[str, list[Exchange]] = defaultdict(list)
+    for ex in requests:
+        by_url[_strip_fragment(ex.url)].append(ex)
+    nxt: dict[int, Exchange] = {}
+    claimed: set[int] = set()
+    for ex in requests:
+        if not ex.redirect_url or not fetch.is_redirect_status(ex.status):
+            continue
+        if ex.error and ex.error != "net::ERR_ABORTED":
+            continue  # the browser stopped at this hop (e.g. the redirect failed its CORS check)
+        cands = [
+            c
+            for c in by_url.get(_strip_fragment(ex.redirect_url), ())
+            if c.index != ex.index
+            and c.index not in claimed
+            and _same_page(ex, c)
+            and (c.started is None or ex.started is None or c.started >= ex.started - 0.001)
+            and (c.index > ex.index or c.started is not None)
+        ]
+        if not cands:
+            continue
+        best = min(cands, key=lambda c: (_dt(ex, c), abs(c.index - ex.index)))
+        nxt[ex.index] = best
+        claimed.add(best.index)
+    return nxt
+
+
+def _pair_preflights(preflights: Sequence[Exchange], requests: Sequence[Exchange]) -> dict[int, Exchange]:
+    """actual index -> preflight, greedily by how well each candidate pair matches."""
+    by_url: dict[str, list[Exchange]] = defaultdict(list)
+    for ex in requests:
+        by_url[_strip_fragment(ex.url)].append(ex)
+    scored: list[tuple[tuple[float, ...], Exchange, Exchange]] = []
+    for pf in preflights:
+        acrm = request_method_of(pf)
+        acrh = request_header_names_of(pf)
+        origin = pf.request_headers.get("origin")
+        for req in by_url.get(preflight_target(pf), ()):
+            if not _same_page(pf, req):
+                continue
+            dt = _dt(pf, req)
+            if dt > PAIR_WINDOW:
+                continue
+            if acrm is not None:
+                if req.method == acrm:
+                    method_score = 0
+                elif req.method.upper() == acrm.upper():
+                    method_score = 1
+                else:
+                    continue
+            else:
+                method_score = 1 if req.method.upper() in fetch.SAFELISTED_METHODS else 2
+            names = unsafe_names_of(req)
+            if names == acrh:
+                header_score = 0
+            elif set(acrh) <= set(names) or not req.request_headers:
+                header_score = 1  # the HAR shows extra headers, or none at all (a blocked request)
+            else:
+                header_score = 2
+            req_origin = req.origin
+            origin_score = 0 if (req_origin is None or origin is None or req_origin == origin) else 1
+            scored.append(
+                ((method_score, header_score, origin_score, dt, abs(req.index - pf.index)), pf, req)
+            )
+    scored.sort(key=lambda s: s[0])
+    taken_pf: set[int] = set()
+    paired: dict[int, Exchange] = {}
+    for _, pf, req in scored:
+        if pf.index in taken_pf or req.index in paired:
+            continue
+        paired[req.index] = pf
+        taken_pf.add(pf.index)
+    return paired
+
+
+def _max_age(preflight: Exchange) -> float:
+    raw = (preflight.response_headers.get("access-control-max-age") or "").strip()
+    try:
+        seconds = float(int(raw))
+    except ValueError:
+        return DEFAULT_MAX_AGE
+    return max(0.0, min(seconds, MAX_MAX_AGE))
+
+
+def _find_cached(hop: Exchange, preflights: Sequence[Exchange]) -> Exchange | None:
+    """An earlier preflight for the same URL and origin whose result was still cached at ``hop``."""
+    url = _strip_fragment(hop.url)
+    best: Exchange | None = None
+    for pf in preflights:
+        if preflight_target(pf) != url or not pf.got_response or not fetch.is_ok_status(pf.status):
+            continue
+        if hop.origin is not None and pf.request_headers.get("origin") not in (None, hop.origin):
+            continue
+        if pf.started is not None and hop.started is not None:
+            if not (pf.started <= hop.started + 0.001 and hop.started - pf.started <= _max_age(pf) + 1.0):
+                continue
+        elif pf.index > hop.index:
+            continue
+        if best is None or (pf.started or 0) >= (best.started or 0):
+            best = pf
+    return best
+
+
+def pair(exchanges: Sequence[Exchange]) -> Pairing:
+    """Group ``exchanges`` into :class:`CorsRequest` records (every entry lands in exactly one)."""
+    preflights = [ex for ex in exchanges if ex.is_preflight]
+    others = [ex for ex in exchanges if not ex.is_preflight]
+    nxt = _link_redirects(others)
+    has_prev = {n.index for n in nxt.values()}
+    paired = _pair_preflights(preflights, others)
+
+    out = Pairing()
+    for req_index, pf in paired.items():
+        out.pairs[req_index] = pf.index
+    for ex in others:
+        if ex.index in has_prev:
+            continue
+        hops = [ex]
+        while hops[-1].index in nxt and len(hops) < 25:  # browsers stop at 20 redirects
+            hops.append(nxt[hops[-1].index])
+        pfs = {h.index: paired[h.index] for h in hops if h.index in paired}
+        cached: dict[int, Exchange] = {}
+        for h in hops:
+            if h.index in pfs:
+                continue
+            origin = h.origin
+            if (origin is not None and origin_of(h.url) == origin) or not needs_preflight(h):
+                continue
+            found = _find_cached(h, preflights)
+            if found is not None:
+                cached[h.index] = found
+        out.requests.append(CorsRequest(tuple(hops), pfs, cached))
+    used = {pf.index for pf in paired.values()}
+    for pf in preflights:
+        if pf.index not in used:
+            out.requests.append(CorsRequest((pf,), {}, {}, orphan=True))
+    out.requests.sort(key=lambda r: r.first.index)
+    return out
