@@ -38,6 +38,9 @@ def finding_document(finding: Finding) -> dict[str, Any]:
         "failed_parameter": finding.failed_parameter,
         "credentials": finding.credentials,
         "confidence": str(finding.confidence),
+        "is_cors": finding.is_cors,
+        "cors_error": finding.cors_error,
+        "docs": None if finding.docs is None else f"resources/{finding.docs}",
         "notes": list(finding.notes),
         "fixes": [
             {"stack": f.stack, "title": f.title, "code": f.code, "language": f.language, "notes": f.notes}

@@ -28,7 +28,14 @@ EXTENSION = {"table": "txt", "json": "json", "md": "md", "html": "html", "csv": 
 # Real captures (sample_hars/, recorded by tools/capture) chosen to cover every part of a report:
 # several rules in one session, XHR with credentials, a preflight and its request, a duplicated
 # header, Playwright's shape (no preflight entries), and a clean HAR.
-SAMPLE_CASES: tuple[str, ...] = ()  # real captures join once the engine is on main
+SAMPLE_CASES: tuple[str, ...] = (
+    "session-dashboard.har",
+    "session-shop-xhr.har",
+    "preflight-custom-header-not-allowed.har",
+    "fetch-acao-duplicated-header.har",
+    "error-500-without-cors-headers.playwright.har",
+    "success-simple-get.har",
+)
 
 
 def _sample(name: str) -> Callable[[], Analysis]:
