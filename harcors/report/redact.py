@@ -66,7 +66,8 @@ _PARAM_RE = re.compile(r"(?P<sep>[?&;#])(?P<name>[^=&;#\s'\"<>`?]+)=(?P<value>[^
 # newline. Without a space after the colon only right after a quote or at a line start, so that
 # "http://auth:8080/" is not read as a header called "auth".
 _HEADER_NAME = r"(?P<name>(?<![A-Za-z0-9_.-])[A-Za-z][A-Za-z0-9_-]*)"
-_HEADER_VALUE = r"(?P<value>[^'\"\r\n]+)"
+# shlex.quote writes a ' inside a single-quoted word as '"'"' — still the same value.
+_HEADER_VALUE = r"(?P<value>(?:[^'\"\r\n]|'\"'\"'|'\\'')+)"
 _HEADER_LINE_RES = (
     re.compile(_HEADER_NAME + r"(?P<colon>[ \t]*:[ \t]+)" + _HEADER_VALUE),
     re.compile(r"(?:^|(?<=['\"]))" + _HEADER_NAME + r"(?P<colon>:)" + _HEADER_VALUE, re.MULTILINE),

@@ -110,3 +110,11 @@ def test_headers_keep_names_and_duplicates() -> None:
 
 def test_jwt_anywhere() -> None:
     assert redact_text(f"X-Custom: {JWT} and /path/{JWT}/x") == f"X-Custom: {REDACTED} and /path/{REDACTED}/x"
+
+
+def test_curl_values_with_shell_quoted_quotes() -> None:
+    # shlex.quote("X-My-Token: ab'cd") is 'X-My-Token: ab'"'"'cd'; the whole value is the secret.
+    import shlex
+
+    cmd = "curl -H " + shlex.quote("X-My-Token: ab'cd'ef") + " -H 'X-Key: a'\\''b' -H 'Origin: https://a'"
+    assert redact_curl(cmd) == f"curl -H 'X-My-Token: {REDACTED}' -H 'X-Key: {REDACTED}' -H 'Origin: https://a'"
