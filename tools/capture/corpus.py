@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import server, verdict
-from .chromium import CHROMIUM, CHROMIUM_FLAGS, Chromium
+from .chromium import CHROMIUM, CHROMIUM_FLAGS, CaptureError, Chromium
 from .harwriter import NetworkLog
 from .page import DONE_TITLE
 from .scenarios import Scenario
@@ -85,7 +85,10 @@ async def _capture_chromium(
     async with Chromium(executable) as browser:
         report(f"Chromium {browser.version}")
         for scenario in scenarios:
-            raw = await browser.capture(scenario.page_url)
+            try:
+                raw = await browser.capture(scenario.page_url)
+            except CaptureError as e:
+                raise CaptureError(f"{scenario.name}: {e}") from e
             log = NetworkLog(raw.user_agent)
             for event in raw.events:
                 log.add(event["method"], event["params"], event.get("sessionId"))
