@@ -1,0 +1,90 @@
+"""Start the desktop app: ``harcors [FILE...] [--screenshot OUT.png] [--demo]``."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+
+from harcors import __version__
+from harcors.gui import theme
+from harcors.gui.mainwindow import MainWindow
+from harcors.gui.qt import QtCore, QtWidgets
+from harcors.gui.settings import APPLICATION, ORGANIZATION, AppSettings, default_settings, file_settings
+from harcors.gui.worker import wait_for_abandoned
+from harcors.resources import resource_path
+
+SCREENSHOT_SIZE = (1440, 900)
+_SCREENSHOT_TIMEOUT_MS = 10 * 60 * 1000
+
+
+def create_application(argv: Sequence[str] | None = None) -> QtWidgets.QApplication:
+    """The QApplication (created once), named so QSettings and the desktop know it."""
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        QtCore.QCoreApplication.setOrganizationName(ORGANIZATION)
+        QtCore.QCoreApplication.setApplicationName(APPLICATION)
+        app = QtWidgets.QApplication(list(argv) if argv is not None else [sys.argv[0]])
+    assert isinstance(app, QtWidgets.QApplication)
+    app.setApplicationDisplayName("harcors")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("harcors")
+    app.setWindowIcon(theme.app_icon())
+    theme.follow_system_theme(app)
+    return app
+
+
+def take_screenshot(window: MainWindow, out: str, timeout_ms: int = _SCREENSHOT_TIMEOUT_MS) -> bool:
+    """Wait until every tab has finished loading, then save ``window.grab()`` to ``out``."""
+    loop = QtCore.QEventLoop()
+
+    def settled() -> bool:
+        return not any(tab.is_loading() for tab in window.tabs_list())
+
+    def check(*_args: object) -> None:
+        if settled():
+            # Let layouts and the detail pane settle before grabbing.
+            QtCore.QTimer.singleShot(300, loop.quit)
+
+    window.tab_settled.connect(check)
+    QtCore.QTimer.singleShot(0, check)
+    QtCore.QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    if not settled():
+        return False
+    QtWidgets.QApplication.processEvents()
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    return window.grab().save(out)
+
+
+def run_app(files: list[str], screenshot: str | None = None, demo: bool = False) -> int:
+    """Open ``files`` in tabs (and the bundled demo with ``demo``); with ``screenshot``, render offscreen,
+    save the window to that PNG and return 0 instead of running the event loop."""
+    if screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = create_application()
+    paths = list(files)
+    if demo:
+        paths.append(str(resource_path("demo.har")))
+    if screenshot:
+        # A throwaway settings file: screenshots must not depend on (or change) the user's settings.
+        with tempfile.TemporaryDirectory(prefix="harcors-shot-") as tmp:
+            window = MainWindow(AppSettings(file_settings(os.path.join(tmp, "settings.ini"))))
+            window.resize(*SCREENSHOT_SIZE)
+            window.show()
+            window.open_files(paths)
+            ok = take_screenshot(window, screenshot)
+            window.close()
+            wait_for_abandoned()
+        if not ok:
+            print(f"harcors: could not save the screenshot to {screenshot}", file=sys.stderr)
+            return 1
+        return 0
+    window = MainWindow(AppSettings(default_settings()))
+    window.show()
+    if paths:
+        window.open_files(paths)
+    code = app.exec()
+    wait_for_abandoned()
+    return code

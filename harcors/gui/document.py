@@ -1,0 +1,464 @@
+"""One open HAR file: its loading progress, banners, filters, the findings table and the detail pane."""
+
+from __future__ import annotations
+
+import html
+import os
+
+from harcors.analysis import Analysis
+from harcors.cors.model import Finding
+from harcors.gui import theme
+from harcors.gui.banner import Banner
+from harcors.gui.detail import DetailPane
+from harcors.gui.empty import EmptyState
+from harcors.gui.filterbar import FilterBar
+from harcors.gui.frames import COLUMNS, Filter, TableData
+from harcors.gui.models import ElideDelegate, FindingsModel
+from harcors.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from harcors.gui.settings import AppSettings
+from harcors.gui.worker import AnalysisJob
+from harcors.har.model import Exchange
+
+_DEFAULT_WIDTHS = {"severity": 30, "method": 78, "url": 380, "origin": 190, "type": 70, "status": 58,
+                   "rule": 190, "message": 400}
+
+
+def _size(n: int) -> str:
+    value = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
+        value /= 1024
+    return f"{n} bytes"
+
+
+class HarTab(QtWidgets.QWidget):
+    """A tab for one HAR: loads it in the background, then shows its findings.
+
+    Signals:
+        analysis_ready(object): the :class:`~harcors.gui.frames.TableData`; the table is filled.
+        load_failed(str): the file could not be read (one line, naming the file).
+        load_cancelled(): the user cancelled the load.
+        state_changed(): title, icon or summary changed (the window updates its tab and status bar).
+        copy_markdown_requested(object): the user asked for a finding as Markdown.
+    """
+
+    analysis_ready = Signal(object)
+    load_failed = Signal(str)
+    load_cancelled = Signal()
+    state_changed = Signal()
+    copy_markdown_requested = Signal(object)
+
+    def __init__(self, path: str, settings: AppSettings, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path = os.path.abspath(path)
+        self.settings = settings
+        self.data: TableData | None = None
+        self.error: str | None = None
+        self.job: AnalysisJob | None = None
+        self._show_all = False
+        self._banners: list[Banner] = []
+
+        self.pages = QtWidgets.QStackedWidget()
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+        self._build_loading_page()
+        self._build_failed_page()
+        self._build_main_page()
+        self.pages.setCurrentWidget(self.loading_page)
+
+    # -- pages ----------------------------------------------------------------------------------
+    def _build_loading_page(self) -> None:
+        self.loading_page = QtWidgets.QWidget()
+        outer = QtWidgets.QVBoxLayout(self.loading_page)
+        outer.addStretch(2)
+        box = QtWidgets.QVBoxLayout()
+        self.loading_title = QtWidgets.QLabel(f"Reading {html.escape(os.path.basename(self.path))}…")
+        font = self.loading_title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.loading_title.setFont(font)
+        self.loading_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        box.addWidget(self.loading_title)
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.setFixedWidth(420)
+        box.addWidget(self.progress, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.progress_label = QtWidgets.QLabel("Opening…")
+        self.progress_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.progress_label.setForegroundRole(QtGui.QPalette.ColorRole.PlaceholderText)
+        box.addWidget(self.progress_label)
+        self.cancel_button = QtWidgets.QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop reading this file (Esc)")
+        self.cancel_button.setShortcut(QtGui.QKeySequence(Qt.Key.Key_Escape))
+        self.cancel_button.clicked.connect(self.cancel)
+        box.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(box)
+        outer.addStretch(3)
+        self.pages.addWidget(self.loading_page)
+
+    def _build_failed_page(self) -> None:
+        self.failed_page = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(self.failed_page)
+        self.failed_banner = Banner("error", "", closable=False)
+        layout.addWidget(self.failed_banner)
+        self.failed_state = EmptyState()
+        self.reload_button = self.failed_state.add_button("Try again")
+        self.reload_button.clicked.connect(self.start)
+        layout.addWidget(self.failed_state, 1)
+        self.pages.addWidget(self.failed_page)
+
+    def _build_main_page(self) -> None:
+        self.main_page = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(self.main_page)
+        layout.setContentsMargins(8, 8, 8, 0)
+        layout.setSpacing(6)
+        self.banner_area = QtWidgets.QVBoxLayout()
+        self.banner_area.setSpacing(4)
+        layout.addLayout(self.banner_area)
+
+        self.filters = FilterBar()
+        self.filters.filter_changed.connect(self._on_filter)
+        self.filters.all_requests_toggled.connect(self._on_all_requests)
+        layout.addWidget(self.filters)
+
+        self.model = FindingsModel(self)
+        self.model.counts_changed.connect(self._on_counts)
+        self.table = QtWidgets.QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setCornerButtonEnabled(False)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setHorizontalScrollMode(QtWidgets.QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.setAcceptDrops(False)
+        self._elide_right = ElideDelegate(self.table)
+        for name in ("method", "rule", "message"):
+            self.table.setItemDelegateForColumn(COLUMNS.index(name), self._elide_right)
+        vertical = self.table.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsMovable(False)
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSortIndicatorClearable(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self._restore_widths()
+        header.sectionResized.connect(self._on_section_resized)
+        self._save_widths_timer = QtCore.QTimer(self)
+        self._save_widths_timer.setSingleShot(True)
+        self._save_widths_timer.setInterval(300)
+        self._save_widths_timer.timeout.connect(self._save_widths)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+
+        self.table_empty = EmptyState()
+        self.table_empty_action = self.table_empty.add_button("")
+        self.table_empty_action.clicked.connect(self._on_empty_action)
+        self.table_stack = QtWidgets.QStackedWidget()
+        self.table_stack.addWidget(self.table)
+        self.table_stack.addWidget(self.table_empty)
+
+        self.detail = DetailPane()
+        self.detail.set_preferred_stack(self.settings.stack())
+        self.detail.stack_chosen.connect(self.settings.set_stack)
+        self.detail.copy_markdown_requested.connect(self.copy_markdown_requested)
+
+        self.splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.table_stack)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        saved = self.settings.splitter()
+        if saved is not None:
+            self.splitter.restoreState(saved)
+        else:
+            self.splitter.setSizes([300, 460])
+        self.splitter.splitterMoved.connect(lambda *_: self.settings.set_splitter(self.splitter.saveState()))
+        layout.addWidget(self.splitter, 1)
+        self.pages.addWidget(self.main_page)
+
+    # -- loading ----------------------------------------------------------------------------------
+    def start(self) -> None:
+        """(Re)load the file in a background thread."""
+        if self.job is not None:
+            return
+        self.error = None
+        self.data = None
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress_label.setText("Opening…")
+        self.cancel_button.setEnabled(True)
+        self.pages.setCurrentWidget(self.loading_page)
+        job = AnalysisJob(self.path, self)
+        job.progress.connect(self._on_progress)
+        job.succeeded.connect(self._on_succeeded)
+        job.failed.connect(self._on_failed)
+        job.cancelled.connect(self._on_cancelled)
+        job.finished.connect(job.deleteLater)
+        self.job = job
+        job.start()
+        self.state_changed.emit()
+
+    def is_loading(self) -> bool:
+        return self.job is not None
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.cancel_button.setEnabled(False)
+            self.progress_label.setText("Cancelling…")
+
+    def shutdown(self) -> None:
+        """Stop a running load before the tab goes away (without waiting for it on the GUI thread)."""
+        job, self.job = self.job, None
+        if job is not None:
+            job.abandon()
+
+    def _on_progress(self, done: int, total: int, entries: int) -> None:
+        if total > 0 and done >= total:
+            self.progress.setRange(0, 0)  # reading done; the checks have no byte count
+            self.progress_label.setText(f"{entries:,} entries read · checking CORS…")
+            return
+        self.progress.setValue(int(1000 * done / total) if total else 0)
+        self.progress_label.setText(f"{_size(done)} of {_size(total)} · {entries:,} entries")
+
+    def _release_job(self) -> None:
+        # The outcome signal arrives just before QThread.finished; the tab counts as settled from here.
+        self.job = None
+
+    def _on_succeeded(self, data: TableData) -> None:
+        self._release_job()
+        self.data = data
+        self.error = None
+        self._show_banners(data.analysis)
+        self.detail.set_producer(data.analysis.info.producer)
+        self._set_view(self._show_all)
+        self.pages.setCurrentWidget(self.main_page)
+        self.select_row(0)
+        self.table.setFocus()
+        self.state_changed.emit()
+        self.analysis_ready.emit(data)
+
+    def _on_failed(self, message: str) -> None:
+        self._release_job()
+        self.error = message
+        self.data = None
+        self.failed_banner.label.setText(message)
+        self.failed_state.set_content(
+            theme.icon("error"), "This file could not be read",
+            "harcors reads HAR 1.2 files (.har, .json, .har.gz, or a .zip holding one) as exported by "
+            "browsers' DevTools, Playwright, mitmproxy, Charles, Fiddler and similar tools.",
+        )
+        self.pages.setCurrentWidget(self.failed_page)
+        self.state_changed.emit()
+        self.load_failed.emit(message)
+
+    def _on_cancelled(self) -> None:
+        self._release_job()
+        self.error = "Loading was cancelled."
+        self.failed_banner.label.setText(f"{self.path}: loading was cancelled")
+        self.failed_state.set_content(theme.icon("info"), "Loading cancelled",
+                                      "Press “Try again” to read the file again.")
+        self.pages.setCurrentWidget(self.failed_page)
+        self.state_changed.emit()
+        self.load_cancelled.emit()
+
+    # -- banners ----------------------------------------------------------------------------------
+    def _add_banner(self, banner: Banner) -> Banner:
+        self._banners.append(banner)
+        self.banner_area.addWidget(banner)
+        return banner
+
+    def banners(self) -> list[Banner]:
+        return [b for b in self._banners if not b.isHidden()]
+
+    def _show_banners(self, analysis: Analysis) -> None:
+        for banner in self._banners:
+            banner.deleteLater()
+        self._banners = []
+        if analysis.problem:
+            self._add_banner(Banner(
+                "warning",
+                f"{analysis.problem}. The findings cover the {analysis.entries_seen:,} entries read."))
+        if analysis.skipped:
+            n = len(analysis.skipped)
+            text = f"{n:,} {'entry' if n == 1 else 'entries'} could not be read"
+            banner = self._add_banner(Banner("warning", text, action="Show"))
+            banner.action_triggered.connect(self.show_skipped)
+
+    def show_skipped(self) -> None:
+        if self.data is None:
+            return
+        skipped = self.data.analysis.skipped
+        box = QtWidgets.QMessageBox(self)
+        box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
+        box.setWindowTitle("Entries that could not be read")
+        box.setText(f"{len(skipped):,} entries of {os.path.basename(self.path)} were skipped.")
+        box.setInformativeText("They are left out of the analysis; every other entry was checked.")
+        box.setDetailedText("\n".join(f"entry {s.index}: {s.reason}" for s in skipped[:2000]))
+        box.open()
+
+    # -- views and filters ---------------------------------------------------------------------------
+    def _set_view(self, show_all: bool) -> None:
+        if self.data is None:
+            return
+        keep = self.current_finding()
+        self._show_all = show_all
+        rows = self.data.requests if show_all else self.data.findings
+        self.filters.set_choices(rows.choices("type"), rows.choices("host"), rows.choices("rule"))
+        self.model.set_rows(rows)
+        self.model.set_filter(self.filters.current())
+        self._update_empty_state()
+        if keep is not None:
+            self.select_finding(keep)
+
+    def _on_all_requests(self, checked: bool) -> None:
+        self._set_view(checked)
+
+    def _on_filter(self, flt: Filter) -> None:
+        keep = self.current_finding()
+        self.model.set_filter(flt)
+        self._update_empty_state()
+        if keep is None or not self.select_finding(keep):
+            self.select_row(0)
+
+    def _on_counts(self, shown: int, total: int) -> None:
+        self.filters.set_counts(shown, total)
+
+    def _update_empty_state(self) -> None:
+        if self.model.rowCount() > 0 or self.data is None:
+            self.table_stack.setCurrentWidget(self.table)
+            return
+        analysis = self.data.analysis
+        if self.model.total() == 0 and not self._show_all:
+            n = len(analysis.exchanges)
+            self.table_empty.set_content(
+                theme.icon("ok"), "No CORS problems found",
+                f"harcors checked {n:,} request{'s' if n != 1 else ''} in this file and found nothing "
+                "a browser would block.", size=48)
+            self.table_empty_action.setText("Show all requests")
+            self._empty_action = "all"
+        else:
+            hidden = self.model.total()
+            self.table_empty.set_content(
+                theme.icon("info"), "Nothing matches the filters",
+                f"The filters hide all {hidden:,} {'requests' if self._show_all else 'findings'}.", size=48)
+            self.table_empty_action.setText("Show everything")
+            self._empty_action = "reset"
+        self.table_stack.setCurrentWidget(self.table_empty)
+        self.detail.clear()
+
+    def _on_empty_action(self) -> None:
+        if getattr(self, "_empty_action", "") == "all":
+            self.filters.all_requests.setChecked(True)
+        else:
+            self.filters.show_everything()
+
+    # -- selection -----------------------------------------------------------------------------------
+    def select_row(self, row: int) -> None:
+        if not 0 <= row < self.model.rowCount():
+            self.detail.clear()
+            return
+        index = self.model.index(row, 1)
+        self.table.selectionModel().setCurrentIndex(
+            index, QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QtCore.QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+
+    def select_finding(self, finding: Finding) -> bool:
+        for row in range(self.model.rowCount()):
+            if self.model.finding_at(row) is finding:
+                self.select_row(row)
+                return True
+        return False
+
+    def current_finding(self) -> Finding | None:
+        index = self.table.selectionModel().currentIndex()
+        return self.model.finding_at(index.row()) if index.isValid() else None
+
+    def selected_findings(self) -> list[Finding]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        out: list[Finding] = []
+        for row in rows:
+            f = self.model.finding_at(row)
+            if f is not None and all(f is not g for g in out):
+                out.append(f)
+        return out
+
+    def _on_current_row(self, current: QtCore.QModelIndex, _previous: QtCore.QModelIndex) -> None:
+        if not current.isValid():
+            self.detail.clear()
+            return
+        finding = self.model.finding_at(current.row())
+        if finding is not None:
+            self.detail.show_finding(finding)
+            return
+        exchange = self.model.exchange_at(current.row())
+        if exchange is None:
+            self.detail.clear()
+            return
+        self.detail.show_exchange(exchange, self._preflight_of(exchange))
+
+    def _preflight_of(self, exchange: Exchange) -> Exchange | None:
+        if self.data is None:
+            return None
+        pre_index = self.data.analysis.pairs.get(exchange.index)
+        if pre_index is None:
+            return None
+        for ex in self.data.analysis.exchanges:
+            if ex.index == pre_index:
+                return ex
+        return None
+
+    # -- column widths ---------------------------------------------------------------------------------
+    def _restore_widths(self) -> None:
+        saved = self.settings.column_widths()
+        for i, name in enumerate(COLUMNS):
+            width = saved[i] if i < len(saved) and saved[i] > 8 else _DEFAULT_WIDTHS[name]
+            self.table.setColumnWidth(i, width)
+
+    def _on_section_resized(self, *_args: object) -> None:
+        self._save_widths_timer.start()
+
+    def _save_widths(self) -> None:
+        self.settings.set_column_widths([self.table.columnWidth(i) for i in range(len(COLUMNS))])
+
+    # -- summary ---------------------------------------------------------------------------------------
+    def title(self) -> str:
+        return os.path.basename(self.path)
+
+    def icon(self) -> QtGui.QIcon:
+        if self.job is not None:
+            return theme.icon("info")
+        if self.error is not None or self.data is None:
+            return theme.icon("error") if self.error else QtGui.QIcon()
+        findings = self.data.analysis.findings
+        if any(f.is_error for f in findings):
+            return theme.icon("error")
+        return theme.icon("warning") if findings else theme.icon("ok")
+
+    def summary(self) -> str:
+        if self.job is not None:
+            return f"Reading {self.path}…"
+        if self.data is None:
+            return self.error or ""
+        a = self.data.analysis
+        info = a.info
+        errors = sum(1 for f in a.findings if f.is_error)
+        warnings = len(a.findings) - errors
+        source = info.creator or "unknown tool"
+        if info.browser:
+            source += f", {info.browser} {info.browser_version or ''}".rstrip()
+        return (f"{source} · {len(a.exchanges):,} requests · {errors:,} blocked by CORS · "
+                f"{warnings:,} warning{'s' if warnings != 1 else ''}")

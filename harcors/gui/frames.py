@@ -1,0 +1,294 @@
+"""The rows behind the app's table: one DataFrame per view, built once off the GUI thread.
+
+Qt-free on purpose: the background loader builds these right after the analysis, so the GUI thread
+only swaps a model's frame. Filtering and sorting are whole-column numpy/pandas operations, so a
+100,000-row HAR costs a handful of vectorised passes, never a Python call per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from harcors.analysis import Analysis
+from harcors.cors.model import Finding
+from harcors.har.model import Exchange
+
+#: The table's columns, in display order.
+COLUMNS: tuple[str, ...] = ("severity", "method", "url", "origin", "type", "status", "rule", "message")
+TITLES: dict[str, str] = {
+    "severity": "",
+    "method": "Method",
+    "url": "URL",
+    "origin": "Origin",
+    "type": "Type",
+    "status": "Status",
+    "rule": "Rule",
+    "message": "Message",
+}
+#: What each column sorts by (numbers sort as numbers, severity by rank, not by name).
+SORT_KEYS: dict[str, str] = {"severity": "sev_rank", "status": "status"}
+
+_SEV_RANK = {"error": 0, "warning": 1}
+_CHROME_BLOCKED = "has been blocked by CORS policy: "
+_STRING = np.dtypes.StringDType()
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What the table shows. ``None`` for a set means "any"; empty strings mean "any"."""
+
+    severities: frozenset[str] | None = None
+    types: frozenset[str] | None = None
+    host: str = ""
+    rule: str = ""
+    text: str = ""
+
+    @property
+    def is_xhr_fetch_failures(self) -> bool:
+        return self.severities == XHR_FETCH_FAILURES.severities and self.types == XHR_FETCH_FAILURES.types
+
+
+#: The default view: requests made from script that the browser blocked.
+XHR_FETCH_FAILURES = Filter(severities=frozenset({"error"}), types=frozenset({"fetch", "xhr"}))
+SHOW_EVERYTHING = Filter()
+
+
+@dataclass
+class Rows:
+    """One view's rows: ``frame`` has the display columns plus the bookkeeping ones below.
+
+    ``fid`` indexes ``findings`` (-1: no finding), ``xpos`` indexes the analysis' exchanges,
+    ``group``/``child``/``parent_pos`` keep a preflight row under the request it belongs to.
+    """
+
+    frame: pd.DataFrame
+    findings: Sequence[Finding]
+    exchanges: Sequence[Exchange]
+    #: lower-cased URL + messages per row, as a numpy string array so search runs in C
+    haystack: np.ndarray = field(repr=False, default_factory=lambda: np.array([], dtype=_STRING))
+    _sort_codes: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def choices(self, column: str) -> list[tuple[str, int]]:
+        """Distinct non-empty values of ``column`` with their counts, most frequent first."""
+        counts = self.frame[column].value_counts(sort=False)
+        pairs = [(str(k), int(v)) for k, v in counts.items() if k != ""]
+        return sorted(pairs, key=lambda kv: (-kv[1], kv[0]))
+
+    def mask(self, flt: Filter) -> np.ndarray:
+        """Which rows ``flt`` lets through (a preflight row follows its request in and out)."""
+        frame = self.frame
+        keep = np.ones(len(frame), dtype=bool)
+        if flt.severities is not None:
+            keep &= frame["severity"].isin(flt.severities).to_numpy()
+        if flt.types is not None:
+            keep &= frame["type"].isin(flt.types).to_numpy()
+        if flt.host:
+            keep &= (frame["host"] == flt.host).to_numpy()
+        if flt.rule:
+            keep &= (frame["rule"] == flt.rule).to_numpy()
+        needle = flt.text.strip().lower()
+        if needle:
+            keep &= np.strings.find(self.haystack, needle) >= 0
+        child = frame["child"].to_numpy()
+        if child.any():
+            parent = frame["parent_pos"].to_numpy()
+            keep[parent[keep & child]] = True  # a matching preflight brings its request along
+            keep |= child & keep[parent]  # a shown request keeps its preflight under it
+        return keep
+
+    def order(self, keep: np.ndarray, column: str | None = None, descending: bool = False) -> np.ndarray:
+        """Positions of the kept rows in display order: HAR order, or sorted by ``column``.
+
+        Rows sort by their group's parent value, so a preflight stays right under its request.
+        """
+        visible = np.flatnonzero(keep)
+        if column is None:
+            return visible
+        frame = self.frame
+        key = self._codes(column)[frame["parent_pos"].to_numpy()[visible]]
+        if descending:
+            key = -key
+        child = frame["child"].to_numpy()[visible]
+        group = frame["group"].to_numpy()[visible]
+        return visible[np.lexsort((child, group, key))]
+
+    def _codes(self, column: str) -> np.ndarray:
+        """Integer sort codes for ``column``, computed once per column."""
+        codes = self._sort_codes.get(column)
+        if codes is None:
+            values = self.frame[SORT_KEYS.get(column, column)]
+            if values.dtype.kind in "iuf":
+                codes = values.to_numpy(dtype=np.int64, copy=True)
+            else:
+                codes = pd.factorize(values.str.casefold(), sort=True)[0].astype(np.int64)
+            self._sort_codes[column] = codes
+        return codes
+
+
+def short_message(finding: Finding) -> str:
+    """Chrome's reason without the "Access to fetch at '…' from origin '…'" preamble, else the title."""
+    chrome = finding.messages.chrome or ""
+    _, sep, reason = chrome.partition(_CHROME_BLOCKED)
+    reason = reason.strip() if sep else ""
+    return reason.splitlines()[0] if reason else finding.title
+
+
+def request_type(finding: Finding) -> str:
+    """fetch / xhr / script / …; a finding on a lone preflight counts as the call that caused it."""
+    req = finding.request
+    if req.resource_type == "preflight" or req.is_preflight:
+        return "xhr" if finding.initiator == "XMLHttpRequest" else "fetch"
+    return req.resource_type
+
+
+def _host(url: str) -> str:
+    """The URL's host, lower-cased ("" if none): urlsplit's answer at a fifth of its cost per row."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or not scheme:
+        return ""
+    end = len(rest)
+    for stop in "/?#":
+        i = rest.find(stop, 0, end)
+        if i >= 0:
+            end = i
+    netloc = rest[:end].rpartition("@")[2]
+    if netloc.startswith("["):  # IPv6 literal
+        return netloc[1:netloc.find("]")].lower() if "]" in netloc else ""
+    return netloc.partition(":")[0].lower()
+
+
+def _haystack(parts: Iterable[str | None]) -> str:
+    return "\n".join(p for p in parts if p).lower()
+
+
+def _finding_record(f: Finding) -> tuple:
+    req = f.request
+    m = f.messages
+    return (
+        str(f.severity),
+        req.method,
+        req.url,
+        f.page_origin or req.origin or "",
+        request_type(f),
+        req.status,
+        f.rule,
+        short_message(f),
+        _host(req.url),
+        _haystack((req.url, m.chrome, m.firefox, m.safari, f.title, f.rule)),
+    )
+
+
+_RECORD_COLUMNS = ("severity", "method", "url", "origin", "type", "status", "rule", "message", "host")
+
+
+def _finish(records: list[tuple], findings: Sequence[Finding], exchanges: Sequence[Exchange],
+            fid: list[int], xpos: list[int], group: list[int], child: list[bool],
+            parent_pos: list[int]) -> Rows:
+    columns = list(zip(*records, strict=True)) if records else [()] * (len(_RECORD_COLUMNS) + 1)
+    data: dict[str, object] = {
+        name: pd.array(values, dtype="int64") if name == "status" else np.array(values, dtype=object)
+        for name, values in zip(_RECORD_COLUMNS, columns[:-1], strict=True)
+    }
+    frame = pd.DataFrame(data)
+    frame["status"] = frame["status"].astype(np.int64)
+    frame["sev_rank"] = frame["severity"].map(_SEV_RANK).fillna(2).astype(np.int8)
+    frame["status_label"] = np.where(frame["status"].to_numpy() > 0, frame["status"].astype(str), "—")
+    frame["fid"] = np.array(fid, dtype=np.int64)
+    frame["xpos"] = np.array(xpos, dtype=np.int64)
+    frame["group"] = np.array(group, dtype=np.int64)
+    frame["child"] = np.array(child, dtype=bool)
+    frame["parent_pos"] = np.array(parent_pos, dtype=np.int64)
+    haystack = np.array(columns[-1], dtype=_STRING)
+    return Rows(frame=frame, findings=findings, exchanges=exchanges, haystack=haystack)
+
+
+def findings_rows(findings: Sequence[Finding], exchanges: Sequence[Exchange] = ()) -> Rows:
+    """One row per finding, in the engine's order."""
+    records = [_finding_record(f) for f in findings]
+    position = {e.index: i for i, e in enumerate(exchanges)}
+    n = len(records)
+    positions = list(range(n))
+    xpos = [position.get(f.request.index, -1) for f in findings]
+    return _finish(records, findings, exchanges, positions, xpos, positions, [False] * n, positions)
+
+
+def _worst(findings: Sequence[Finding]) -> dict[int, int]:
+    """Exchange index → the position of its most severe finding (the first one on a tie)."""
+    best: dict[int, int] = {}
+    for i, f in enumerate(findings):
+        key = f.request.index
+        j = best.get(key)
+        if j is None or (_SEV_RANK[str(f.severity)] < _SEV_RANK[str(findings[j].severity)]):
+            best[key] = i
+    return best
+
+
+def requests_rows(
+    exchanges: Sequence[Exchange], findings: Sequence[Finding], pairs: dict[int, int]
+) -> Rows:
+    """One row per exchange, in HAR order, with each paired preflight right under its request."""
+    worst = _worst(findings)
+    position = {e.index: i for i, e in enumerate(exchanges)}
+    preflights_of: dict[int, list[int]] = {}
+    paired: set[int] = set()
+    for req_index, pre_index in pairs.items():
+        if req_index in position and pre_index in position and pre_index != req_index:
+            preflights_of.setdefault(req_index, []).append(pre_index)
+            paired.add(pre_index)
+
+    records: list[tuple] = []
+    fid: list[int] = []
+    xpos: list[int] = []
+    group: list[int] = []
+    child: list[bool] = []
+    parent_pos: list[int] = []
+
+    def add(ex: Exchange, is_child: bool, parent: int, grp: int) -> None:
+        i = worst.get(ex.index, -1)
+        if i >= 0:
+            rec = _finding_record(findings[i])
+            # The row is the exchange: its own method/URL/status/type, the finding's verdict.
+            rec = (rec[0], ex.method, ex.url, rec[3], ex.resource_type, ex.status, *rec[6:8],
+                   _host(ex.url), rec[9])
+        else:
+            rec = ("", ex.method, ex.url, ex.origin or "", ex.resource_type, ex.status, "", "",
+                   _host(ex.url), _haystack((ex.url,)))
+        records.append(rec)
+        fid.append(i)
+        xpos.append(position[ex.index])
+        group.append(grp)
+        child.append(is_child)
+        parent_pos.append(parent)
+
+    for ex in exchanges:
+        if ex.index in paired:
+            continue  # shown under its request
+        me = len(records)
+        add(ex, False, me, ex.index)
+        for pre_index in preflights_of.get(ex.index, ()):
+            add(exchanges[position[pre_index]], True, me, ex.index)
+    return _finish(records, findings, exchanges, fid, xpos, group, child, parent_pos)
+
+
+@dataclass
+class TableData:
+    """Both views of one analysis, ready for the table model."""
+
+    analysis: Analysis
+    findings: Rows
+    requests: Rows
+
+
+def build_table_data(analysis: Analysis) -> TableData:
+    return TableData(
+        analysis=analysis,
+        findings=findings_rows(analysis.findings, analysis.exchanges),
+        requests=requests_rows(analysis.exchanges, analysis.findings, analysis.pairs),
+    )

@@ -1,0 +1,99 @@
+"""Load and analyse a HAR off the GUI thread, so the window never freezes on a 500 MB file."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+
+from harcors.analysis import analyze_file
+from harcors.gui.frames import TableData, build_table_data
+from harcors.gui.qt import QtCore, Signal
+from harcors.har import HarError
+from harcors.har.errors import LoadCancelled
+
+log = logging.getLogger(__name__)
+
+
+class AnalysisJob(QtCore.QThread):
+    """Runs :func:`harcors.analysis.analyze_file` and builds the table rows in a worker thread.
+
+    Signals (delivered to the GUI thread, queued):
+        progress(int bytes_read, int bytes_total, int entries_read): at most every ~50 ms.
+        stage(str): a short description of what is happening now ("Reading", "Checking CORS").
+        succeeded(object): the :class:`~harcors.gui.frames.TableData`.
+        failed(str): the file could not be read; one line naming the file and the problem.
+        cancelled(): :meth:`cancel` stopped the load.
+    Exactly one of succeeded / failed / cancelled is emitted, then QThread.finished.
+    """
+
+    progress = Signal(int, int, int)
+    stage = Signal(str)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, path: str, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+        self._stop = threading.Event()
+        self._last_entries = 0
+
+    def cancel(self) -> None:
+        """Ask the load to stop; it does at its next read (within a megabyte of input)."""
+        self._stop.set()
+
+    def is_cancelled(self) -> bool:
+        return self._stop.is_set()
+
+    def abandon(self) -> None:
+        """Cancel, drop every connection and let the thread end on its own (its tab is closing).
+
+        The CORS checks after reading cannot be interrupted, so waiting here could freeze the window.
+        """
+        self.cancel()
+        for signal in (self.progress, self.stage, self.succeeded, self.failed, self.cancelled):
+            with contextlib.suppress(RuntimeError, TypeError):  # nothing connected
+                signal.disconnect()
+        self.setParent(None)
+        _ABANDONED.add(self)
+        self.finished.connect(lambda: _ABANDONED.discard(self))
+
+    def _on_progress(self, done: int, total: int, entries: int) -> None:
+        self._last_entries = entries
+        self.progress.emit(done, total, entries)
+
+    def run(self) -> None:  # runs in the worker thread
+        try:
+            self.stage.emit("Reading")
+            analysis = analyze_file(self.path, progress=self._on_progress, cancelled=self._stop.is_set)
+            if self._stop.is_set():
+                raise LoadCancelled()
+            self.stage.emit("Preparing the table")
+            data: TableData = build_table_data(analysis)
+        except LoadCancelled:
+            self.cancelled.emit()
+        except HarError as exc:
+            self.failed.emit(str(exc))
+        except MemoryError:
+            self.failed.emit(f"{self.path}: not enough memory to read this file")
+        except Exception as exc:  # a bug: say so in the window rather than lose the thread
+            log.exception("analysing %s failed", self.path)
+            self.failed.emit(
+                f"{self.path}: harcors failed to analyse this file ({type(exc).__name__}: {exc})")
+        else:
+            if self._stop.is_set():
+                self.cancelled.emit()
+            else:
+                self.succeeded.emit(data)
+
+
+#: Cancelled jobs whose tab is gone, kept referenced until their thread ends.
+_ABANDONED: set[AnalysisJob] = set()
+
+
+def wait_for_abandoned(timeout_ms: int = 30000) -> None:
+    """Block until abandoned loads have stopped: at exit, no thread may outlive the QApplication."""
+    for job in list(_ABANDONED):
+        job.wait(timeout_ms)
+    _ABANDONED.clear()
