@@ -2,7 +2,10 @@
 
 haralyzer's ``HarParser.from_file`` is bypassed for reading: it ``json.load``s the whole file
 (over 1 GB of RAM for a 450 MB HAR), fails on a UTF-8 BOM and cannot report which entry is bad.
-We stream with ijson's C backend instead and convert entries ourselves (see ``convert.py``).
+Pretty-printed files (DevTools, Firefox, most tools) take the fast path in ``fast.py``: bounded
+pieces decoded by msgspec into only the fields CORS needs. Everything else, and whatever the fast
+path cannot vouch for, streams with ijson's C backend and ``convert.py``, from the first entry the
+fast path did not deliver; both give the same Exchanges, skipped entries and problems.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import codecs
 import io
 import os
 import time
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -18,7 +23,9 @@ from typing import Any, BinaryIO
 import ijson
 
 from harcors.har.convert import EntryError, exchange_from_entry
+from harcors.har.diagnose import describe_not_har, explain_json_error
 from harcors.har.errors import HarError, LoadCancelled
+from harcors.har.fast import FastEntries, FastPathUnavailable
 from harcors.har.model import Exchange, HarInfo, Skipped
 from harcors.har.source import open_har
 
@@ -94,7 +101,8 @@ def read_info(path: str | os.PathLike[str]) -> tuple[HarInfo, bool]:
     pages = 0
     saw_entries = False
     try:
-        for prefix, event, value in ijson.parse(opened.stream):
+        # use_float: with Decimal/int numbers, ijson 3.6 segfaults on an integer over 4,300 digits.
+        for prefix, event, value in ijson.parse(opened.stream, use_float=True):
             if prefix in ("log.version", "log.creator.name", "log.creator.version",
                             "log.browser.name", "log.browser.version") and event in ("string", "number"):
                 values[prefix] = str(value)
@@ -105,8 +113,8 @@ def read_info(path: str | os.PathLike[str]) -> tuple[HarInfo, bool]:
                 break
             if opened.counter.position > _PREFIX_LIMIT:
                 break
-    except ijson.JSONError:
-        pass  # the entry pass reports JSON problems with more context
+    except (ijson.JSONError, OSError):
+        pass  # the entry pass reports JSON and decompression problems with more context
     finally:
         opened.close()
     info = HarInfo(
@@ -136,8 +144,10 @@ class HarStream:
         *,
         progress: ProgressCallback | None = None,
         cancelled: Callable[[], bool] | None = None,
+        fast: bool = True,
     ) -> None:
         self.path = os.fspath(path)
+        self._fast = fast
         self.info, self._saw_entries = read_info(self.path)
         self.skipped: list[Skipped] = []
         self.problem: str | None = None
@@ -165,7 +175,29 @@ class HarStream:
         finally:
             opened.close()
 
+    def _iter_fast(self) -> Iterator[Exchange]:
+        """The fast path; stops early (``entries_seen`` says where) if the file does not suit it."""
+        fast = FastEntries(self.path, on_read=self._on_read, cancelled=self._cancelled)
+        skipped = self.skipped
+        try:
+            for item in fast:
+                self.entries_seen = fast.count
+                if isinstance(item, Skipped):
+                    skipped.append(item)
+                else:
+                    yield item
+        except (FastPathUnavailable, OSError, EOFError, zlib.error, zipfile.BadZipFile, RecursionError):
+            # Damaged or unusual input: the ijson path reads on and words the problem.
+            self.entries_seen = fast.count
+            self._fast = False
+
     def __iter__(self) -> Iterator[Exchange]:
+        if self._fast and self._saw_entries:
+            yield from self._iter_fast()
+            if self._fast:
+                if self._progress is not None:
+                    self._progress(self.info.size_bytes, self.info.size_bytes, self.entries_seen)
+                return
         repair = False
         while True:
             already = self.entries_seen
@@ -189,11 +221,13 @@ class HarStream:
                     repair = True
                     self.problem = None
                     continue
-                self.problem = f"{message}; read {self.entries_seen} entries before it"
+                site = explain_json_error(self.path, exc, message)
+                self.problem = f"{site}; read {self.entries_seen} entries before it"
                 if self.entries_seen == 0:
-                    raise HarError(self.path, message) from None
+                    raise site.error(self.path) from None
             except (OSError, EOFError) as exc:  # damaged gzip/zip streams
-                self.problem = f"the file could not be read to the end ({exc})"
+                self.problem = (f"the file could not be read to the end: {exc}; "
+                                f"read {self.entries_seen} entries before it")
                 if self.entries_seen == 0:
                     raise HarError(self.path, self.problem) from None
             except RecursionError:
@@ -204,7 +238,7 @@ class HarStream:
         if repair and self.problem is None:
             self.problem = "the file contains bytes that are not valid UTF-8; they were replaced"
         if self.entries_seen == 0 and not self._saw_entries:
-            raise HarError(self.path, "not a HAR file: no log.entries array found")
+            raise HarError(self.path, describe_not_har(self.path))
         if self._progress is not None:
             self._progress(self.info.size_bytes, self.info.size_bytes, self.entries_seen)
 

@@ -1,0 +1,565 @@
+"""The fast path for pretty-printed HARs: bounded pieces of entries, decoded in C, only what CORS reads.
+
+DevTools (and Firefox, and most tools) pretty-print with a fixed indent, so every entry of
+``log.entries`` starts with a line ``<indent>{`` and ends with ``<indent>}``. JSON strings cannot
+hold a raw newline, so ``\\n<indent>},\\n<indent>{`` can only be the boundary between two entries
+once the indent is known. The file is read in pieces of :data:`CHUNK` bytes, each cut at its last
+boundary, and the complete entries are decoded by msgspec into Structs declaring only the fields
+:func:`harcors.har.convert.exchange_from_entry` reads: bodies, timings, cookies and stack traces are
+skipped inside msgspec's C parser, never becoming Python objects.
+
+Headers are most of what is left (a Chrome entry has ~27), and most entries cannot matter to CORS:
+a GET for an image or a script that sent no ``Origin`` header and succeeded. Their headers are not
+decoded at all; the Exchange gets :class:`LazyHeaders`, which knows they hold no ``Origin`` and
+decodes the real list from the file the first time anything else is asked (a detail view). So
+memory follows the CORS-relevant entries, not the file.
+
+Anything unexpected makes a piece fall back, never changes a result:
+
+* entries that do not fit the typed schema (a number as a string, a null header value, an entry
+  that is not an object) send their piece through ``exchange_from_entry`` itself, exactly as the
+  ijson path would, with the same entry indexes;
+* a piece that is not valid JSON or UTF-8, a file without the expected layout (minified, mixed
+  indents, truncated) or anything after the entries array raise :class:`FastPathUnavailable`
+  before any of the piece is delivered; the loader continues with ijson from that entry on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+
+from harcors.har.convert import (
+    EntryError,
+    chrome_har_initiator,
+    exchange_from_entry,
+    headers_from,
+    infer_resource_type,
+    parse_time,
+    without_part_headers,
+)
+from harcors.har.errors import HarError
+from harcors.har.model import Exchange, Headers, Initiator, Skipped
+from harcors.har.source import open_har
+
+#: Bytes read per piece. Memory is about this plus the largest single entry.
+CHUNK = 16 << 20
+_HEAD_LIMIT = 4 << 20  # the bytes before log.entries (pages) must fit in this
+_TAIL_LIMIT = 1 << 20  # and so must the bytes after it
+_UTF8_WINDOW = 64 << 10  # validate in cache-sized windows: ~8 GB/s, no large temporary string
+_BOM = b"\xef\xbb\xbf"
+
+# `"entries": [` ending a line, then the first entry's `{` on a line of its own.
+_ENTRIES_START = re.compile(rb'(\r?\n)([ \t]*)"entries"[ \t]*:[ \t]*(\[)[ \t]*\r?\n([ \t]*)(\{)[ \t]*\r?\n')
+
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+_NULL = msgspec.Raw(b"null")  # a missing header list reads like an explicit null: no headers
+
+
+class FastPathUnavailable(Exception):
+    """The file's layout does not allow the fast path (from here on); read on with the ijson path."""
+
+
+# The typed schema. Field types are exactly the clean cases exchange_from_entry accepts; any other
+# value fails the typed decode and the piece goes through exchange_from_entry itself, so the two
+# paths cannot disagree. Headers stay raw JSON until we know they are wanted.
+class _Header(msgspec.Struct, gc=False):
+    name: NonEmpty
+    value: str = ""
+
+
+class _Post(msgspec.Struct, gc=False):
+    mimeType: str | None = None
+
+
+class _Content(msgspec.Struct, gc=False):
+    mimeType: str | None = None
+
+
+class _Initiator(msgspec.Struct, gc=False):
+    type: str | None = None
+    url: str | None = None
+    requestId: str | None = None
+
+
+class _Request(msgspec.Struct, gc=False):
+    method: NonEmpty
+    url: NonEmpty
+    headers: msgspec.Raw = _NULL
+    postData: _Post | None = None
+    httpVersion: str | None = None
+
+
+class _Response(msgspec.Struct, gc=False):
+    status: int = 0
+    statusText: str | None = None
+    httpVersion: str | None = None
+    headers: msgspec.Raw = _NULL
+    content: _Content | None = None
+    redirectURL: str | None = None
+    error: str | None = msgspec.field(default=None, name="_error")
+    failure_text: str | None = msgspec.field(default=None, name="_failureText")
+
+
+class _Entry(msgspec.Struct, gc=False):
+    request: _Request
+    response: _Response | None = None
+    startedDateTime: str | None = None
+    resource_type: str | None = msgspec.field(default=None, name="_resourceType")
+    initiator: _Initiator | str | None = msgspec.field(default=None, name="_initiator")
+    initiator_type: str | None = msgspec.field(default=None, name="_initiator_type")
+    initiator_detail: str | None = msgspec.field(default=None, name="_initiator_detail")
+    error: str | None = msgspec.field(default=None, name="_error")
+    serverIPAddress: str | None = None
+    pageref: str | None = None
+    time: float = 0.0
+    from_cache: str | None = msgspec.field(default=None, name="_fromCache")
+
+
+# Only the headers, to decode a piece again for entries whose headers were left in the file.
+class _HeadersOnly(msgspec.Struct, gc=False):
+    headers: list[_Header] | None = None
+
+
+class _EntryHeaders(msgspec.Struct, gc=False):
+    request: _HeadersOnly
+    response: _HeadersOnly | None = None
+
+
+_typed = msgspec.json.Decoder(list[_Entry])
+_header_list = msgspec.json.Decoder(list[_Header] | None)
+_entry_headers = msgspec.json.Decoder(list[_EntryHeaders])
+_generic = msgspec.json.Decoder()
+_no_response = _Response()
+_no_content = _Content()
+_NO_HEADERS = Headers()
+_fromiso = datetime.fromisoformat
+_EMPTY = frozenset[str]()
+
+
+_SHARE_LIMIT = 250_000  # distinct strings and header lines kept for sharing (~25 MB at most)
+
+
+class _Shared:
+    """One table per file through which repeated strings and header lines are shared: a long session
+    repeats the same header lines, methods and content types tens of thousands of times."""
+
+    def __init__(self) -> None:
+        self.table: dict[Any, Any] = {}
+
+    def headers(self, items: list[_Header] | None) -> Headers:
+        if not items:
+            return _NO_HEADERS
+        table = self.table
+        if len(table) > _SHARE_LIMIT:  # unique values (dates, ids) would otherwise pile up
+            table.clear()
+        pairs = [(h.name, h.value) for h in items]
+        return Headers(map(table.setdefault, pairs, pairs))
+
+
+class _NotClean(Exception):
+    """A header list the typed schema rejects: the piece takes the exchange_from_entry route."""
+
+
+# --- headers left in the file ---------------------------------------------------------------------
+
+
+class _Source:
+    """The plain file a run of entries came from, to decode the headers kept there when they are asked for."""
+
+    def __init__(self, path: str, bom: bool, shared: _Shared) -> None:
+        self.path = path
+        self._shared = shared
+        self.bom = len(_BOM) if bom else 0
+        st = os.stat(path)
+        self._stamp = (st.st_size, st.st_mtime_ns)
+        self._lock = threading.Lock()
+        self._cached: tuple[_Piece | None, list[tuple[Headers, Headers]]] = (None, [])
+
+    def headers(self, piece: _Piece, ordinal: int) -> tuple[Headers, Headers]:
+        with self._lock:  # the GUI may ask from its thread while the loader still reads
+            cached_piece, decoded = self._cached
+            if cached_piece is not piece:
+                decoded = self._decode(piece)
+                self._cached = (piece, decoded)
+            return decoded[ordinal]
+
+    def _decode(self, piece: _Piece) -> list[tuple[Headers, Headers]]:
+        changed = HarError(self.path, "changed after it was read; open it again to see these headers")
+        try:
+            st = os.stat(self.path)
+            if (st.st_size, st.st_mtime_ns) != self._stamp:
+                raise changed
+            with open(self.path, "rb") as f:
+                f.seek(self.bom + piece.offset)
+                data = b"[" + f.read(piece.length) + b"]"
+        except OSError as exc:
+            raise HarError(self.path, f"cannot be read again ({exc.strerror or exc})") from None
+        try:
+            typed = _entry_headers.decode(data)
+            headers = self._shared.headers
+            return [(headers(e.request.headers), headers(e.response.headers) if e.response else _NO_HEADERS)
+                    for e in typed]
+        except msgspec.ValidationError:
+            pass
+        except msgspec.DecodeError:
+            raise changed from None
+        out = []
+        for raw in _generic.decode(data):  # a header list the typed schema rejects: exactly as convert.py
+            response = raw.get("response")
+            out.append((headers_from(raw["request"].get("headers")),
+                        headers_from(response.get("headers")) if isinstance(response, dict) else _NO_HEADERS))
+        return out
+
+
+class _Piece:
+    __slots__ = ("length", "offset", "source")
+
+    def __init__(self, source: _Source, offset: int, length: int) -> None:
+        self.source = source
+        self.offset = offset  # of the first entry's "{", in the JSON text (after a BOM)
+        self.length = length  # through the last entry's "}"
+
+
+_items_slot = Headers._items  # type: ignore[attr-defined]  # the base class's slot, under our property
+
+
+class LazyHeaders(Headers):
+    """Headers still in the file: decoded on first use, except for the names known to be absent.
+
+    An entry's request headers are left in the file only when the raw JSON was checked to hold no
+    ``Origin`` header (and, if listed in ``absent``, no ``Access-Control-*`` one), so the question
+    every CORS check asks first, "was there an Origin?", is answered without reading anything.
+    """
+
+    __slots__ = ("_absent", "_ordinal", "_piece", "_response")
+
+    def __init__(self, piece: _Piece, ordinal: int, response: bool, absent: frozenset[str] = _EMPTY) -> None:
+        self._index = None
+        self._piece = piece
+        self._ordinal = ordinal
+        self._response = response
+        self._absent = absent
+
+    @property  # type: ignore[override]
+    def _items(self) -> tuple[tuple[str, str], ...]:
+        try:
+            return _items_slot.__get__(self, Headers)
+        except AttributeError:
+            pair = self._piece.source.headers(self._piece, self._ordinal)
+            items = pair[1 if self._response else 0].items()
+            _items_slot.__set__(self, items)
+            return items
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        if name.lower() in self._absent:
+            return default
+        return super().get(name, default)
+
+    def get_all(self, name: str) -> list[str]:
+        return [] if name.lower() in self._absent else super().get_all(name)
+
+    def combined(self, name: str) -> str | None:
+        return None if name.lower() in self._absent else super().combined(name)
+
+    def count(self, name: str) -> int:
+        return 0 if name.lower() in self._absent else super().count(name)
+
+    def __contains__(self, name: object) -> bool:
+        if isinstance(name, str) and name.lower() in self._absent:
+            return False
+        return super().__contains__(name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Headers, (self._items,))
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the headers were read from the file yet (for tests and the curious)."""
+        try:
+            _items_slot.__get__(self, Headers)
+        except AttributeError:
+            return False
+        return True
+
+
+_NO_ORIGIN = frozenset({"origin"})
+_NO_ORIGIN_NO_ACR = frozenset({"origin", "access-control-request-method", "access-control-request-headers"})
+
+
+# --- converting typed entries ---------------------------------------------------------------------
+
+
+class _Converter:
+    """Typed entries to Exchanges, sharing repeated strings through the file's :class:`_Shared` table."""
+
+    def __init__(self, shared: _Shared) -> None:
+        self._shared = shared.table
+        self._headers = shared.headers
+        self._types: dict[str, str] = {}
+
+    def headers(self, raw: msgspec.Raw) -> Headers:
+        try:
+            return self._headers(_header_list.decode(raw))
+        except msgspec.ValidationError:
+            raise _NotClean from None
+
+    def _lower(self, raw_type: str) -> str:
+        lowered = self._types.get(raw_type)
+        if lowered is None:
+            lowered = self._types[raw_type] = raw_type.lower()
+        return lowered
+
+    def exchanges(self, entries: list[_Entry], base: int, piece: _Piece | None) -> list[Exchange]:
+        """All of a piece's entries, or :class:`_NotClean` before any is delivered."""
+        share = self._shared.setdefault  # the table may be cleared, never replaced
+        out = []
+        append = out.append
+        for ordinal, e in enumerate(entries):
+            req = e.request
+            resp = e.response or _no_response
+            content = resp.content or _no_content
+            post = req.postData
+            status = resp.status
+            method = share(req.method, req.method)
+            error = resp.error or resp.failure_text or e.error or None
+            raw_init = e.initiator
+            if isinstance(raw_init, _Initiator):
+                initiator: Initiator | None = Initiator(
+                    type=raw_init.type or "other", url=raw_init.url, request_id=raw_init.requestId or None)
+            elif raw_init is None and e.initiator_type is None and e.initiator_detail is None:
+                initiator = None
+            else:
+                initiator = chrome_har_initiator(raw_init, e.initiator_type, e.initiator_detail)
+            raw_type = e.resource_type
+            redirect = resp.redirectURL or ""
+
+            # Leave the headers in the file when nothing about the entry can concern CORS: a
+            # successful GET/HEAD without a body, typed by the producer, whose request headers
+            # hold no Origin (every CORS request carries one). Anything unusual is decoded now.
+            absent = None
+            if (piece is not None and raw_type and error is None and post is None
+                    and (200 <= status < 300 or status == 304) and method in ("GET", "HEAD")
+                    and (initiator is None or initiator.type != "preflight")):
+                lowered = bytes(req.headers).lower()
+                if b'"origin"' not in lowered and b"\\u" not in lowered:  # no escaped name either
+                    absent = _NO_ORIGIN_NO_ACR if b"access-control-" not in lowered else _NO_ORIGIN
+            if absent is not None:
+                req_headers: Headers = LazyHeaders(piece, ordinal, False, absent)  # type: ignore[arg-type]
+                resp_headers: Headers = LazyHeaders(piece, ordinal, True)  # type: ignore[arg-type]
+                request_mime = None
+            else:
+                resp_headers = self.headers(resp.headers)
+                request_mime = post.mimeType if post is not None else None
+                req_headers = without_part_headers(self.headers(req.headers), request_mime)
+                if not redirect and 300 <= status < 400:
+                    redirect = resp_headers.get("location") or ""
+            if raw_type:
+                resource_type, inferred = self._lower(raw_type), False
+            else:
+                resource_type = infer_resource_type(method.upper(), req_headers, content.mimeType)
+                inferred = True
+            response_mime = content.mimeType
+            http_version = resp.httpVersion or req.httpVersion or ""
+            try:  # parse_time's common case inline: DevTools writes ISO 8601 with a "Z"
+                dt = _fromiso(e.startedDateTime)  # type: ignore[arg-type]
+                started = dt.timestamp() if dt.tzinfo is not None else parse_time(e.startedDateTime)
+            except (TypeError, ValueError, OverflowError, OSError):
+                started = parse_time(e.startedDateTime)
+            # Positional, in Exchange's field order (the equivalence tests compare every field).
+            append(Exchange(
+                base + ordinal, started, method, req.url, req_headers, resp_headers, status,
+                share(resp.statusText, resp.statusText) if resp.statusText else "",
+                resource_type, inferred, initiator,
+                share(error, error) if error else None,
+                redirect,
+                share(e.serverIPAddress, e.serverIPAddress) if e.serverIPAddress else "",
+                share(e.pageref, e.pageref) if e.pageref else e.pageref,
+                share(http_version, http_version) if http_version else "",
+                e.time, post is not None, request_mime,
+                share(response_mime, response_mime) if response_mime else response_mime,
+                e.from_cache,
+            ))
+        return out
+
+
+# --- reading pieces -------------------------------------------------------------------------------
+
+
+def _check_utf8(view: memoryview) -> None:
+    """msgspec does not validate the strings it skips; the ijson path would reject (and repair) them."""
+    decode = codecs.utf_8_decode
+    i, end = 0, len(view)
+    while i < end:
+        _text, used = decode(view[i:i + _UTF8_WINDOW], "strict", False)
+        if not used:  # an incomplete sequence at the very end of the piece
+            decode(view[i:end], "strict", True)
+            return
+        i += used
+
+
+def _fill(stream: Any, buf: bytearray, filled: int) -> tuple[int, bool]:
+    """Read into ``buf[filled:]`` until full or at the end of the file; return the fill and if at EOF."""
+    with memoryview(buf) as view:
+        while filled < len(buf):
+            got = stream.readinto(view[filled:])
+            if not got:
+                return filled, True
+            filled += got
+    return filled, False
+
+
+class FastEntries:
+    """Yields an ``Exchange`` or a ``Skipped`` for each entry, in order, with their indexes.
+
+    Raises :class:`FastPathUnavailable` before yielding anything it cannot vouch for; ``count``
+    then says how many entries were delivered, so the caller can go on from there.
+    ``lazy=False`` decodes every entry's headers up front (no reading back from the file later).
+    """
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        on_read: Callable[[int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        chunk: int | None = None,
+        lazy: bool = True,
+    ) -> None:
+        self.path = path
+        self.count = 0
+        self.generic_pieces = 0  # pieces that took the exchange_from_entry route (for tests)
+        self._on_read = on_read
+        self._cancelled = cancelled
+        self._chunk = chunk or CHUNK
+        self._lazy = lazy
+
+    def __iter__(self) -> Iterator[Exchange | Skipped]:
+        opened = open_har(self.path, on_read=self._on_read, cancelled=self._cancelled)
+        # Read beneath source.py's CheckedStream: its nesting-depth guard protects ijson's memory and
+        # costs more than the whole fast path; msgspec bounds its own recursion, and any piece it
+        # rejects goes back to the ijson path, which opens the file again with the guard.
+        stream = getattr(opened.stream, "_inner", opened.stream)
+        shared = _Shared()
+        source = None
+        # only a plain UTF-8 file can be read back by offset (UTF-16 is transcoded: offsets differ)
+        if self._lazy and opened.compression is None and getattr(opened, "encoding", "utf-8") == "utf-8":
+            source = _Source(self.path, bool(getattr(opened, "bom", False)), shared)
+        try:
+            yield from self._read(stream, source, shared)
+        finally:
+            opened.close()
+
+    def _read(self, stream: Any, source: _Source | None, shared: _Shared) -> Iterator[Exchange | Skipped]:
+        # buf[0] is kept free for the "[" that turns a run of entries into a JSON array; buf[1] is
+        # byte `base` of the JSON text.
+        buf = bytearray(self._chunk + 1)
+        base = 0
+        filled, eof = _fill(stream, buf, 1)
+        while (match := _ENTRIES_START.search(buf, 1, filled)) is None:
+            if eof or filled >= _HEAD_LIMIT:
+                raise FastPathUnavailable("log.entries is not laid out one entry per indented block")
+            buf += bytes(len(buf))
+            filled, eof = _fill(stream, buf, filled)
+        newline, outer, indent = match.group(1), match.group(2), match.group(4)
+        bracket = match.end(3)
+        if len(indent) <= len(outer) or buf.count(b'"entries"', 1, bracket) != 1:
+            raise FastPathUnavailable("unexpected layout before log.entries")
+        # The head, closed right after an empty entries array, must be a HAR and this its log.entries.
+        try:
+            skeleton = _generic.decode(bytes(buf[1:bracket]) + b"]}}")
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            raise FastPathUnavailable("log.entries is not where a HAR has it") from None
+        if not (isinstance(skeleton, dict) and isinstance(skeleton.get("log"), dict)
+                and skeleton["log"].get("entries") == []):
+            raise FastPathUnavailable("log.entries is not where a HAR has it")
+
+        close = len(newline) + len(indent) + 1  # from a boundary match to just past the entry's "}"
+        boundary = newline + indent + b"}," + newline + indent + b"{"
+        last = newline + indent + b"}" + newline + outer + b"]"
+        convert = _Converter(shared)
+        start = match.start(5)  # the first entry's "{"
+        while True:
+            cut = buf.rfind(boundary, start, filled)
+            # The end of the array can only follow the last boundary (if it came earlier, the piece
+            # would hold "]" and fail to decode, which is the safe outcome).
+            stop = buf.find(last, max(cut, start), filled)
+            if stop >= 0:
+                yield from self._decode(buf, start, stop + close, base, convert, source)
+                self._check_tail(stream, buf[stop + len(last):filled])
+                return
+            if cut >= 0:
+                yield from self._decode(buf, start, cut + close, base, convert, source)
+                start = cut + len(boundary) - 1
+            if eof:
+                raise FastPathUnavailable("the entries array does not end as it began (truncated?)")
+            # Move the unfinished entry to the front and fill the rest; grow if one entry fills it all.
+            rest = buf[start:filled]
+            if len(rest) + 1 >= len(buf):
+                buf = bytearray(2 * len(buf))
+            buf[1:1 + len(rest)] = rest
+            base += start - 1
+            start, filled = 1, 1 + len(rest)
+            del rest
+            filled, eof = _fill(stream, buf, filled)
+
+    def _decode(self, buf: bytearray, start: int, end: int, base: int, convert: _Converter,
+                source: _Source | None) -> Iterator[Exchange | Skipped]:
+        # Make the piece a JSON array in place: "[" over the indent before the first "{", "]" over
+        # the comma (or newline) after the last "}". Neither byte is kept for the next piece.
+        buf[start - 1] = 0x5B
+        buf[end] = 0x5D
+        piece = _Piece(source, base + start - 1, end - start) if source is not None else None
+        out: list[Any] | None = None
+        with memoryview(buf) as view, view[start - 1:end + 1] as text:
+            try:
+                _check_utf8(text)
+            except UnicodeDecodeError:
+                raise FastPathUnavailable("a piece of log.entries is not valid UTF-8") from None
+            try:
+                entries = _typed.decode(text)
+                out = convert.exchanges(entries, self.count, piece)
+            except (msgspec.ValidationError, _NotClean):
+                pass
+            except (msgspec.DecodeError, RecursionError):
+                raise FastPathUnavailable("a piece of log.entries is not valid JSON") from None
+            finally:
+                entries = None  # it holds msgspec.Raw views of buf, which must go before buf changes
+            if out is None:
+                self.generic_pieces += 1
+                try:
+                    raw_entries = _generic.decode(text)
+                except (msgspec.DecodeError, RecursionError):
+                    raise FastPathUnavailable("a piece of log.entries is not valid JSON") from None
+        if out is not None:
+            for item in out:
+                self.count += 1
+                yield item
+            return
+        for i, raw in enumerate(raw_entries, self.count):
+            self.count = i + 1
+            try:
+                yield exchange_from_entry(i, raw)
+            except EntryError as exc:
+                yield Skipped(i, str(exc))
+            except RecursionError:
+                yield Skipped(i, "entry is nested too deeply")
+
+    def _check_tail(self, stream: Any, tail: bytearray) -> None:
+        """What follows the entries must end the document as ijson would accept it, with no more entries."""
+        tail += stream.read(_TAIL_LIMIT)
+        if len(tail) > _TAIL_LIMIT or stream.read(1):
+            raise FastPathUnavailable("too much after log.entries")
+        if b'"entries"' in tail:
+            raise FastPathUnavailable("another entries array follows")
+        try:
+            _generic.decode(b'{"log":{"entries":[]' + tail)
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            raise FastPathUnavailable("the document does not end cleanly after log.entries") from None
