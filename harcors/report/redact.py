@@ -175,15 +175,57 @@ def _url_secrets(url: str) -> list[str]:
     return found
 
 
+# Where a secret value can start in free text: a token character not preceded by one
+# ("sid=abc", "Bearer abc", "'abc'"). Literals that start otherwise are checked one by one.
+_TOKEN_CHARS = r"\w\-+/.~%"
+_TOKEN_START_RE = re.compile(rf"(?<![{_TOKEN_CHARS}])[{_TOKEN_CHARS}]")
+
+
+class _LiteralIndex:
+    """Finds known secret strings in text in about one dict lookup per word.
+
+    A HAR can hold thousands of distinct secrets (every presigned image URL has its own
+    signature); one regex alternation over all of them costs seconds per paragraph.
+    """
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        literals = {s.strip() for s in secrets if s and len(s.strip()) >= MIN_LITERAL}
+        literals.discard(REDACTED)
+        self._by_prefix: dict[str, list[str]] = {}
+        self._odd: list[str] = []  # literals that do not start with a token character
+        # Longest first, so a secret that contains another is replaced whole.
+        for lit in sorted(literals, key=lambda x: (-len(x), x)):
+            if _TOKEN_START_RE.match(lit):
+                self._by_prefix.setdefault(lit[:MIN_LITERAL], []).append(lit)
+            else:
+                self._odd.append(lit)
+
+    def sub(self, text: str) -> str:
+        for lit in self._odd:
+            if lit in text:
+                text = text.replace(lit, REDACTED)
+        if not self._by_prefix:
+            return text
+        out: list[str] = []
+        pos = 0
+        for m in _TOKEN_START_RE.finditer(text):
+            i = m.start()
+            if i < pos:
+                continue
+            for lit in self._by_prefix.get(text[i:i + MIN_LITERAL], ()):
+                if text.startswith(lit, i):
+                    out += (text[pos:i], REDACTED)
+                    pos = i + len(lit)
+                    break
+        out.append(text[pos:])
+        return "".join(out)
+
+
 class Redactor:
     """Redacts texts, URLs and headers; knows the literal secret values of one HAR's traffic."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        literals = {s.strip() for s in secrets if s and len(s.strip()) >= MIN_LITERAL}
-        literals.discard(REDACTED)
-        # Longest first so a secret that contains another is replaced whole.
-        ordered = sorted(literals, key=lambda s: (-len(s), s))
-        self._literal_re = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        self._literals = _LiteralIndex(secrets)
 
     @classmethod
     def for_exchanges(cls, exchanges: Iterable[Exchange]) -> Redactor:
@@ -205,13 +247,11 @@ class Redactor:
     def text(self, text: str) -> str:
         if not text:
             return text
-        if self._literal_re is not None:
-            text = self._literal_re.sub(REDACTED, text)
+        text = self._literals.sub(text)
         return redact_text(text)
 
     def curl(self, command: str) -> str:
-        if self._literal_re is not None:
-            command = self._literal_re.sub(REDACTED, command)
+        command = self._literals.sub(command)
         return redact_curl(command)
 
     def opt(self, text: str | None) -> str | None:

@@ -118,3 +118,11 @@ def test_curl_values_with_shell_quoted_quotes() -> None:
 
     cmd = "curl -H " + shlex.quote("X-My-Token: ab'cd'ef") + " -H 'X-Key: a'\\''b' -H 'Origin: https://a'"
     assert redact_curl(cmd) == f"curl -H 'X-My-Token: {REDACTED}' -H 'X-Key: {REDACTED}' -H 'Origin: https://a'"
+
+
+def test_literal_index_prefers_the_longest_secret_and_odd_starts() -> None:
+    r = Redactor(["abcdef", "abcdefghij", "'quoted secret'", *(f"other{i:05d}" for i in range(5000))])
+    assert r.text("x=abcdefghij; y=abcdef; z='quoted secret'") == f"x={REDACTED}; y={REDACTED}; z={REDACTED}"
+    # A secret is matched where a value starts, not in the middle of a longer word.
+    assert r.text("xabcdef") == "xabcdef"
+    assert r.text("other01234 other12345") == f"{REDACTED} other12345"  # only 5000 were planted
