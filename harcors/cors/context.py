@@ -105,6 +105,7 @@ class RequestContext:
     has_verdict: bool
     notes: tuple[str, ...] = ()
     extras: dict[str, object] = field(default_factory=dict)
+    page_url: str | None = None  # the document that made the request, when the HAR has it
 
     @property
     def request(self) -> Exchange:
@@ -212,7 +213,16 @@ def verdict_of(req: CorsRequest, has_verdict: bool) -> Verdict:
     return Verdict.OK if has_verdict else Verdict.NONE
 
 
-def build(req: CorsRequest, has_verdict: bool) -> RequestContext:
+def page_urls(exchanges: Sequence[Exchange]) -> dict[str, str]:
+    """pageref -> URL of the page's first document entry (Firefox and Chrome both record it)."""
+    out: dict[str, str] = {}
+    for ex in exchanges:
+        if ex.pageref and ex.pageref not in out and ex.resource_type == "document" and ex.method == "GET":
+            out[ex.pageref] = ex.url
+    return out
+
+
+def build(req: CorsRequest, has_verdict: bool, pages: Mapping[str, str] | None = None) -> RequestContext:
     notes: list[str] = []
     page_origin, how = _page_origin(req)
     if how:
@@ -242,6 +252,7 @@ def build(req: CorsRequest, has_verdict: bool) -> RequestContext:
         verdict_of(req, has_verdict),
         has_verdict,
         tuple(notes),
+        page_url=(pages or {}).get(req.first.pageref or ""),
     )
 
 

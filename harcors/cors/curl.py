@@ -35,8 +35,12 @@ def _placeholder(name: str, value: str) -> str:
     return "<redacted>"
 
 
-def actual_command(request: Exchange, origin: str, credentials: bool) -> str:
-    """The actual request: its method, the Origin and the headers the page set."""
+def actual_command(
+    request: Exchange, origin: str, credentials: bool, header_names: list[str] | tuple[str, ...] = ()
+) -> str:
+    """The actual request: its method, the Origin, Content-Type and the non-safelisted headers the
+    page set (browser defaults such as Accept-Language are left out: they change nothing for CORS)."""
+    relevant = {n.lower() for n in header_names} | {"content-type"}
     method = request.method
     parts = ["curl -i"]
     if method.upper() not in ("GET",):
@@ -44,6 +48,8 @@ def actual_command(request: Exchange, origin: str, credentials: bool) -> str:
     parts.append(shlex.quote(request.url))
     parts.append(_h("Origin", origin))
     for name, value in fetch.page_set_headers(request.request_headers):
+        if name.lower() not in relevant:
+            continue
         if name.lower() in _SECRET_HEADERS:
             value = _placeholder(name, value)
         parts.append(_h(name, value))

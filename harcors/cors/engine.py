@@ -6,10 +6,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 from harcors.cors import checks, curl, fetch, messages
 from harcors.cors.checks import Failure
-from harcors.cors.context import RequestContext, Verdict, build, classify_error, producer_has_verdict
+from harcors.cors.context import (
+    RequestContext,
+    Verdict,
+    build,
+    classify_error,
+    page_urls,
+    producer_has_verdict,
+)
 from harcors.cors.model import Confidence, Finding, Messages, Severity
 from harcors.cors.pairing import Pairing, pair
 from harcors.cors.rootcause import net_error_cause, root_cause
@@ -46,7 +54,7 @@ def _curl(ctx: RequestContext, failure: Failure | None, credentials: bool) -> tu
     ):
         out.append(curl.preflight_command(view.hop.url, origin, view.method, view.unsafe_names))
     if not ctx.req.orphan:
-        out.append(curl.actual_command(view.hop, origin, credentials))
+        out.append(curl.actual_command(view.hop, origin, credentials, view.unsafe_names))
     return tuple(out)
 
 
@@ -130,9 +138,12 @@ def _explain(ctx: RequestContext, notes: list[str], with_verdict: bool) -> Findi
     # checked: the final response, or the preflight that stopped the request. Without them (Playwright
     # HARs) a credentials check on an earlier redirect hop would be a made-up explanation.
     evidence = last.hop.got_response or (last.preflight is not None and last.preflight.got_response)
+    # A request never sent although its preflight answered (status 0 in a Firefox HAR) was refused by
+    # the browser just as surely as one Chrome marks ERR_FAILED.
+    refused = ctx.verdict is Verdict.FAILED and not last.hop.got_response
     if ctx.cookie_sent:
         tries = [True]
-    elif with_verdict and evidence:
+    elif (with_verdict or refused) and evidence:
         tries = [False, True]
     else:
         tries = [False]
@@ -285,6 +296,83 @@ def _not_cors(ctx: RequestContext) -> Finding:
     )
 
 
+def _unanswered(ctx: RequestContext) -> Finding | None:
+    """A request a verdict-less HAR (Firefox) shows with no response and no preflight to blame.
+
+    Firefox lists a fetch refused for ``mode: 'same-origin'`` as a bare entry without Origin or
+    Sec-Fetch-* headers (it never got that far); a request that failed at the network level keeps
+    them. A failed preflight would be in the HAR, and a cached one would have passed.
+    """
+    req = ctx.request
+    view = ctx.hops[-1]
+    if ctx.req.orphan or view.preflight is not None or view.cached is not None or req.got_response:
+        return None
+    if req.origin is None and "sec-fetch-mode" not in req.request_headers and ctx.cross_origin:
+        origin = ctx.page_origin or "null"
+        page = ctx.page_url or origin
+        notes = [
+            "Firefox records this request with no response and without the Origin and Sec-Fetch-* headers "
+            "every CORS request carries: the page used mode: 'same-origin' for another origin. (A request "
+            "blocked by CSP or mixed-content rules can look the same.)",
+            *ctx.notes,
+        ]
+        if ctx.page_url is None:
+            notes.append("The page URL is not in the HAR; Firefox's line names the full page URL.")
+        return _finding(
+            ctx,
+            "same-origin-mode",
+            chrome=f'Fetch API cannot load {req.url}. Request mode is "same-origin" but the URL\'s origin is '
+            f"not same as the request origin {origin}.",
+            firefox=f"Security Error: Content at {page} may not load data from {req.url}.",
+            safari=f"Fetch API cannot load {req.url}.",
+            root="The page's code passes mode: 'same-origin' to fetch() for a cross-origin URL; the browser "
+            "refuses before sending anything. Remove the option (the default mode is 'cors').",
+            confidence=Confidence.LIKELY,
+            notes=notes,
+            with_curl=False,
+        )
+    if ctx.cross_origin and (ctx.mode == "cors" or req.origin is not None):
+        return _finding(
+            ctx,
+            "not-cors",
+            chrome="(no CORS message: no response; the HAR does not record the network error)",
+            firefox=messages.not_cors_firefox(req.url),
+            root="The request got no response and no preflight failed: a network error (server down, "
+            "connection refused, DNS, TLS) is the likely cause. Firefox HARs do not record it.",
+            confidence=Confidence.UNCERTAIN,
+            notes=list(ctx.notes),
+            with_curl=False,
+        )
+    return None
+
+
+def _cacheable(ex: Exchange) -> bool:
+    """Could a browser or shared cache store this response (so a missing Vary: Origin matters)?"""
+    if ex.method.upper() not in ("GET", "HEAD") or not fetch.is_ok_status(ex.status):
+        return False
+    cc = ",".join(ex.response_headers.get_all("cache-control")).lower()
+    return "no-store" not in cc
+
+
+def _aggregate(findings: list[Finding]) -> list[Finding]:
+    """One warning per rule and endpoint (URL without query): a busy HAR repeats them thousands of
+    times. The first occurrence is kept and says how many requests share it."""
+    groups: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
+    out: list[Finding] = []
+    for f in findings:
+        if f.is_error or f.rule == "not-cors":
+            out.append(f)
+        else:
+            groups[(f.rule, f.request.method, f.request.url.split("?", 1)[0])].append(f)
+    for items in groups.values():
+        first = items[0]
+        if len(items) > 1:
+            more = f"Seen on {len(items)} requests to this endpoint; the first one is shown."
+            first = replace(first, notes=(*first.notes, more), extras={**first.extras, "count": len(items)})
+        out.append(first)
+    return out
+
+
 def _request_warnings(ctx: RequestContext) -> list[Finding]:
     """Warnings for one CORS exchange that went through (or at least got its answers)."""
     out: list[Finding] = []
@@ -323,7 +411,7 @@ def _request_warnings(ctx: RequestContext) -> list[Finding]:
                     notes=list(ctx.notes),
                 )
             )
-        elif acao not in (None, "*"):
+        elif acao not in (None, "*") and _cacheable(last):
             vary = ",".join(last.response_headers.get_all("vary")).lower()
             tokens = {t.strip() for t in vary.split(",")}
             if "origin" not in tokens and "*" not in tokens:
@@ -446,6 +534,11 @@ def judge(ctx: RequestContext) -> list[Finding]:
         if found is not None:
             out.append(found)
             return out
+    if ctx.verdict is Verdict.FAILED and not ctx.has_verdict:
+        unanswered = _unanswered(ctx)
+        if unanswered is not None:
+            out.append(unanswered)
+            return out
     if ctx.verdict is Verdict.ABORTED:
         return out
     out.extend(_request_warnings(ctx))
@@ -454,11 +547,13 @@ def judge(ctx: RequestContext) -> list[Finding]:
 
 def evaluate_pairing(pairing: Pairing, exchanges: Sequence[Exchange], info: HarInfo | None) -> list[Finding]:
     has_verdict = producer_has_verdict(info, exchanges)
-    contexts = [build(req, has_verdict) for req in pairing.requests]
+    pages = page_urls(exchanges)
+    contexts = [build(req, has_verdict, pages) for req in pairing.requests]
     findings: list[Finding] = []
     for ctx in contexts:
         findings.extend(judge(ctx))
     findings.extend(_session_warnings(contexts))
+    findings = _aggregate(findings)
     findings.sort(key=lambda f: (f.request.index, f.severity is not Severity.ERROR, f.rule))
     return findings
 

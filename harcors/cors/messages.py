@@ -10,6 +10,7 @@ WebKit: the reason line, then "Fetch API cannot load <url> due to access control
 
 from __future__ import annotations
 
+from harcors.cors import fetch
 from harcors.cors.checks import Failure
 from harcors.cors.context import RequestContext
 from harcors.cors.rules import RULES
@@ -76,8 +77,22 @@ def firefox_lines(ctx: RequestContext, failure: Failure) -> str | None:
     if rule.firefox_status:
         line += f" Status code: {failure.params.get('status', '(null)')}."
     lines = [line]
-    if failure.on_preflight:
-        lines.append(f"{FIREFOX_PREFIX}{url}. (Reason: CORS request did not succeed). Status code: (null).")
+    did_not_succeed = f"{FIREFOX_PREFIX}{url}. (Reason: CORS request did not succeed). Status code: (null)."
+    resp = failure.response
+    if failure.on_preflight and resp is not None and fetch.is_redirect_status(resp.status):
+        # Observed (Firefox 153): a redirected preflight logs the redirect's own failure, then the
+        # preflight channel's ("preflight response did not succeed" with the 3xx when the redirect
+        # itself passed the ACAO check, else "did not succeed"), then the request's.
+        if failure.rule == "preflight-redirect":
+            lines.append(
+                f"{FIREFOX_PREFIX}{url}. (Reason: CORS preflight response did not succeed). "
+                f"Status code: {resp.status}."
+            )
+        else:
+            lines.append(did_not_succeed)
+    if failure.on_preflight or (resp is not None and fetch.is_redirect_status(resp.status)):
+        # The request's own channel then fails too (observed for a redirect that fails its ACAO check).
+        lines.append(did_not_succeed)
     return "\n".join(lines)
 
 

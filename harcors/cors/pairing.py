@@ -19,9 +19,11 @@ Chromium).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from harcors.cors import fetch
 from harcors.har.model import Exchange, origin_of
@@ -124,9 +126,7 @@ def _same_page(a: Exchange, b: Exchange) -> bool:
 
 def _link_redirects(requests: Sequence[Exchange]) -> dict[int, Exchange]:
     """hop index -> the next hop, for 3xx entries whose Location was fetched next."""
-    by_url: dict[str, list[Exchange]] = defaultdict(list)
-    for ex in requests:
-        by_url[_strip_fragment(ex.url)].append(ex)
+    by_url = _by_url(requests, lambda ex: _strip_fragment(ex.url))
     nxt: dict[int, Exchange] = {}
     claimed: set[int] = set()
     for ex in requests:
@@ -134,14 +134,16 @@ def _link_redirects(requests: Sequence[Exchange]) -> dict[int, Exchange]:
             continue
         if ex.error and ex.error != "net::ERR_ABORTED":
             continue  # the browser stopped at this hop (e.g. the redirect failed its CORS check)
+        timeline = by_url.get(_strip_fragment(urljoin(ex.url, ex.redirect_url)))
         cands = [
             c
-            for c in by_url.get(_strip_fragment(ex.redirect_url), ())
+            for c in (timeline.near(ex) if timeline else ())
             if c.index != ex.index
             and c.index not in claimed
             and _same_page(ex, c)
             and (c.started is None or ex.started is None or c.started >= ex.started - 0.001)
             and (c.index > ex.index or c.started is not None)
+            and _dt(ex, c) <= PAIR_WINDOW
         ]
         if not cands:
             continue
@@ -151,17 +153,50 @@ def _link_redirects(requests: Sequence[Exchange]) -> dict[int, Exchange]:
     return nxt
 
 
+def _time(ex: Exchange) -> float:
+    """A sort key in seconds: the start time, or the entry position when the HAR has no dates."""
+    return ex.started if ex.started is not None else ex.index * 1e-3
+
+
+class _Timeline:
+    """Exchanges of one URL sorted by time, to find the few nearest to a moment without a full scan
+    (a 50,000-entry HAR can poll one URL thousands of times)."""
+
+    NEIGHBOURS = 12  # candidates looked at on each side
+
+    def __init__(self, exchanges: Sequence[Exchange]) -> None:
+        self.items = sorted(exchanges, key=_time)
+        self.times = [_time(ex) for ex in self.items]
+
+    def near(self, ex: Exchange) -> list[Exchange]:
+        at = bisect_left(self.times, _time(ex))
+        lo, hi = max(0, at - self.NEIGHBOURS), min(len(self.items), at + self.NEIGHBOURS)
+        return self.items[lo:hi]
+
+    def before(self, moment: float) -> list[Exchange]:
+        """Items at or before ``moment``, latest first."""
+        at = bisect_right(self.times, moment)
+        return self.items[max(0, at - self.NEIGHBOURS) : at][::-1]
+
+
+def _by_url(exchanges: Sequence[Exchange], key: Callable[[Exchange], str]) -> dict[str, _Timeline]:
+    groups: dict[str, list[Exchange]] = defaultdict(list)
+    for ex in exchanges:
+        groups[key(ex)].append(ex)
+    return {url: _Timeline(items) for url, items in groups.items()}
+
+
 def _pair_preflights(preflights: Sequence[Exchange], requests: Sequence[Exchange]) -> dict[int, Exchange]:
     """actual index -> preflight, greedily by how well each candidate pair matches."""
-    by_url: dict[str, list[Exchange]] = defaultdict(list)
-    for ex in requests:
-        by_url[_strip_fragment(ex.url)].append(ex)
+    by_url = _by_url(requests, lambda ex: _strip_fragment(ex.url))
+    names_cache: dict[int, list[str]] = {}
     scored: list[tuple[tuple[float, ...], Exchange, Exchange]] = []
     for pf in preflights:
         acrm = request_method_of(pf)
         acrh = request_header_names_of(pf)
         origin = pf.request_headers.get("origin")
-        for req in by_url.get(preflight_target(pf), ()):
+        timeline = by_url.get(preflight_target(pf))
+        for req in timeline.near(pf) if timeline else ():
             if not _same_page(pf, req):
                 continue
             dt = _dt(pf, req)
@@ -176,7 +211,9 @@ def _pair_preflights(preflights: Sequence[Exchange], requests: Sequence[Exchange
                     continue
             else:
                 method_score = 1 if req.method.upper() in fetch.SAFELISTED_METHODS else 2
-            names = unsafe_names_of(req)
+            if req.index not in names_cache:
+                names_cache[req.index] = unsafe_names_of(req)
+            names = names_cache[req.index]
             if names == acrh:
                 header_score = 0
             elif set(acrh) <= set(names) or not req.request_headers:
@@ -208,23 +245,24 @@ def _max_age(preflight: Exchange) -> float:
     return max(0.0, min(seconds, MAX_MAX_AGE))
 
 
-def _find_cached(hop: Exchange, preflights: Sequence[Exchange]) -> Exchange | None:
+def _find_cached(hop: Exchange, preflights: Mapping[str, _Timeline]) -> Exchange | None:
     """An earlier preflight for the same URL and origin whose result was still cached at ``hop``."""
-    url = _strip_fragment(hop.url)
-    best: Exchange | None = None
-    for pf in preflights:
-        if preflight_target(pf) != url or not pf.got_response or not fetch.is_ok_status(pf.status):
+    timeline = preflights.get(_strip_fragment(hop.url))
+    if timeline is None:
+        return None
+    for pf in timeline.before(_time(hop) + 0.001):
+        if not pf.got_response or not fetch.is_ok_status(pf.status):
             continue
         if hop.origin is not None and pf.request_headers.get("origin") not in (None, hop.origin):
             continue
-        if pf.started is not None and hop.started is not None:
-            if not (pf.started <= hop.started + 0.001 and hop.started - pf.started <= _max_age(pf) + 1.0):
-                continue
-        elif pf.index > hop.index:
+        if (
+            pf.started is not None
+            and hop.started is not None
+            and hop.started - pf.started > _max_age(pf) + 1.0
+        ):
             continue
-        if best is None or (pf.started or 0) >= (best.started or 0):
-            best = pf
-    return best
+        return pf
+    return None
 
 
 def pair(exchanges: Sequence[Exchange]) -> Pairing:
@@ -234,6 +272,7 @@ def pair(exchanges: Sequence[Exchange]) -> Pairing:
     nxt = _link_redirects(others)
     has_prev = {n.index for n in nxt.values()}
     paired = _pair_preflights(preflights, others)
+    pf_by_url = _by_url(preflights, preflight_target)
 
     out = Pairing()
     for req_index, pf in paired.items():
@@ -252,7 +291,7 @@ def pair(exchanges: Sequence[Exchange]) -> Pairing:
             origin = h.origin
             if (origin is not None and origin_of(h.url) == origin) or not needs_preflight(h):
                 continue
-            found = _find_cached(h, preflights)
+            found = _find_cached(h, pf_by_url)
             if found is not None:
                 cached[h.index] = found
         out.requests.append(CorsRequest(tuple(hops), pfs, cached))

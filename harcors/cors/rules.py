@@ -314,6 +314,22 @@ _RULE_LIST: tuple[Rule, ...] = (
         None,
     ),
     Rule(
+        "same-origin-mode",
+        "fetch() with mode: 'same-origin' to another origin",
+        _E,
+        'Main fetch step 12: a request whose mode is "same-origin" and whose URL is not same origin '
+        "with the request's origin is a network error; nothing is sent.",
+        FETCH + "#main-fetch",
+        "The page called fetch() with mode: 'same-origin' for a URL on another origin. The browser refuses "
+        "before sending anything, whatever the server's CORS headers say. Remove the option.",
+        ("DisallowedByMode",),
+        None,  # Chrome's line is not a CORS line: "Fetch API cannot load <url>. Request mode is ..."
+        None,
+        None,
+        False,
+        None,
+    ),
+    Rule(
         "cors-blocked",
         "Blocked by CORS; the HAR does not show why",
         _E,
