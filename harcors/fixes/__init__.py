@@ -1,0 +1,97 @@
+"""Server fixes: the catalog in ``resources/fixes/`` rendered for each finding with the values seen.
+
+Entry points: :func:`fixes_for` (one finding), :func:`attach_fixes` (the pipeline's fix stage),
+:func:`detect_stack` (which stack answered), :data:`STACKS` (for a stack picker) and
+:data:`WHAT_DOES_NOT_FIX` / :data:`DEV_ONLY_ALTERNATIVES` (fixed report sections).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from harcors.cors.model import Finding, Fix
+from harcors.fixes.catalog import CLIENT_KINDS, SERVER_KINDS, stacks
+from harcors.fixes.context import build_context, kind_of
+from harcors.fixes.detect import StackGuess, detect_stack, detect_stacks
+from harcors.fixes.render import ANY_STACK, render_fixes
+from harcors.fixes.workarounds import cors_proxy_host, dev_only_alternatives, tried_notes, what_does_not_fix
+from harcors.har.model import Exchange
+
+__all__ = [
+    "ANY_STACK",
+    "CLIENT_KINDS",
+    "DEV_ONLY_ALTERNATIVES",
+    "SERVER_KINDS",
+    "STACKS",
+    "WHAT_DOES_NOT_FIX",
+    "StackGuess",
+    "StackInfo",
+    "attach_fixes",
+    "build_context",
+    "cors_proxy_host",
+    "detect_stack",
+    "detect_stacks",
+    "fixes_for",
+    "kind_of",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class StackInfo:
+    """One entry of the stack picker."""
+
+    id: str
+    name: str
+    package: str
+    docs: str
+
+
+STACKS: tuple[StackInfo, ...] = tuple(StackInfo(s.id, s.name, s.package, s.docs) for s in stacks().values())
+WHAT_DOES_NOT_FIX: str = what_does_not_fix()
+DEV_ONLY_ALTERNATIVES: str = dev_only_alternatives()
+
+
+def _order(first: Iterable[str | None]) -> list[str]:
+    order: list[str] = []
+    for stack_id in [*first, *stacks()]:
+        if stack_id and stack_id in stacks() and stack_id not in order:
+            order.append(stack_id)
+    return order
+
+
+def fixes_for(finding: Finding, stack: str | None = None, guess: StackGuess | None = None) -> tuple[Fix, ...]:
+    """The rendered fixes for ``finding``.
+
+    With ``stack`` (a catalog id) only that stack's; otherwise every stack, the likely one first —
+    from ``guess`` when given, else from the finding's own responses. Rules only the page can fix
+    give one fix with ``stack == ANY_STACK``.
+    """
+    if stack is not None:
+        if stack not in stacks():
+            raise KeyError(f"unknown stack {stack!r}; known: {', '.join(stacks())}")
+        return render_fixes(finding, [stack])
+    if guess is None:
+        own = [finding.request] + ([finding.preflight] if finding.preflight is not None else [])
+        guess = detect_stack(own)
+    return render_fixes(finding, _order(guess.candidates))
+
+
+def attach_fixes(findings: Sequence[Finding], exchanges: Iterable[Exchange]) -> list[Finding]:
+    """The findings with ``fixes`` filled, workaround notes added and the stack guess in ``extras``."""
+    guesses = detect_stacks(exchanges)
+    no_cors = frozenset(f.request.url for f in findings if f.rule == "no-cors-opaque")
+    out: list[Finding] = []
+    for finding in findings:
+        target = finding.request.target_origin
+        guess = guesses.get(target or "") or StackGuess(None, "low", (), target, ())
+        out.append(
+            dataclasses.replace(
+                finding,
+                fixes=fixes_for(finding, guess=guess),
+                notes=finding.notes + tried_notes(finding, no_cors_urls=no_cors),
+                extras={**finding.extras, "stack_guess": guess},
+            )
+        )
+    return out

@@ -1,0 +1,254 @@
+"""The values a fix is rendered with, read from one finding's traffic, and the kind of fix it needs.
+
+A rule says what the browser rejected; the *kind* says what the server must change. They differ:
+Chrome reports a preflight answered ``404`` without CORS headers as "No 'Access-Control-Allow-Origin'
+header" (it checks the header before the status), yet the fix is "answer OPTIONS", not "add an origin".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from urllib.parse import urljoin, urlsplit
+
+from harcors.cors.model import Finding
+from harcors.fixes.catalog import RuleEntry, rules
+from harcors.har.model import Exchange
+
+#: Written into a fix when the traffic has no usable page origin (``null``, or not an origin at all).
+PLACEHOLDER_ORIGIN = "https://app.example.com"
+#: The environment variable every fix reads its allow-list from (comma-separated, per environment).
+ENV_VAR = "ALLOWED_ORIGINS"
+#: Chromium caps Access-Control-Max-Age at two hours; Firefox at 24 h. Ten minutes is a safe default.
+DEFAULT_MAX_AGE = 600
+MAX_AGE_CAP = 7200
+
+# A serialized origin (scheme "://" host [":" port]). Anything else from a HAR is not written into code.
+_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:[0-9]{1,5})?$", re.IGNORECASE)
+# RFC 9110 token, without "$": every config language here can quote the rest, but nginx cannot write
+# a literal "$" and a real method or header name never has one.
+_TOKEN = re.compile(r"^[!#%&'*+.^_`|~0-9A-Za-z-]+$")
+_SIMPLE_METHODS = ("GET", "HEAD", "POST")
+
+
+@dataclass(frozen=True, slots=True)
+class FixContext:
+    """Everything a template may use. Strings here are raw; templates must quote them (see quoting.py)."""
+
+    rule: str
+    kind: str
+    origin: str
+    origin_from_traffic: bool  # False when ``origin`` is the placeholder
+    seen_origin: str | None  # what the traffic said, for the notes
+    methods: tuple[str, ...]
+    added_methods: tuple[str, ...]  # methods the server did not allow yet
+    headers: tuple[str, ...]
+    added_headers: tuple[str, ...]
+    expose: tuple[str, ...]
+    credentials: bool
+    max_age: int
+    private_network: bool
+    url: str
+    path: str
+    path_dir: str  # the URL's folder, e.g. "/api/" for "/api/items": what route patterns cover
+    stage: str  # "preflight" or "request": which response failed
+    status: int  # that response's status (0: none arrived / never sent)
+    location: str | None  # where a redirect pointed
+    location_path: str | None
+    env_var: str
+    request_method: str
+    page_method: str  # the method as the page wrote it (differs only for a lower-case "patch")
+    existing_origin: str | None  # the Access-Control-Allow-Origin the server did send
+
+    @property
+    def redirect_target(self) -> str:
+        return self.location or self.url
+
+    def variables(self) -> dict[str, object]:
+        values: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["redirect_target"] = self.redirect_target
+        return values
+
+
+def _tokens(value: str | None) -> list[str]:
+    if not value:
+        return []
+    return [t.strip() for t in value.split(",") if t.strip()]
+
+
+def _unique(values: list[str], *, fold: bool = False) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for v in values:
+        key = v.lower() if fold else v
+        if key not in seen:
+            seen.add(key)
+            out.append(v)
+    return tuple(out)
+
+
+def is_valid_origin(value: str | None) -> bool:
+    return bool(value) and value != "null" and bool(_ORIGIN.match(value or ""))
+
+
+def _is_token(value: str) -> bool:
+    return bool(_TOKEN.match(value))
+
+
+def page_origin(finding: Finding) -> str | None:
+    for candidate in (
+        finding.page_origin,
+        finding.request.origin,
+        finding.preflight.origin if finding.preflight else None,
+    ):
+        if candidate:
+            return candidate
+    return None
+
+
+def failing_response(finding: Finding, entry: RuleEntry) -> tuple[str, Exchange]:
+    """Which response the browser rejected: the preflight's or the actual request's."""
+    pre = finding.preflight
+    if pre is None or pre is finding.request:
+        return ("preflight" if finding.request.is_preflight else "request"), finding.request
+    if entry.stage == "preflight":
+        return "preflight", pre
+    if pre.got_response and not 200 <= pre.status < 300:
+        return "preflight", pre  # a non-ok preflight fails whatever its headers say
+    if entry.stage == "either" and not _acao_matches(pre, page_origin(finding)):
+        return "preflight", pre
+    return "request", finding.request
+
+
+def _acao_matches(exchange: Exchange, origin: str | None) -> bool:
+    values = exchange.response_headers.get_all("access-control-allow-origin")
+    return len(values) == 1 and values[0].strip() in ("*", origin or "")
+
+
+def kind_of(finding: Finding) -> str:
+    """The kind of server change the finding needs (a key of ``[kind.*]`` in the stack files)."""
+    entry = rules().get(finding.rule)
+    if entry is None:
+        return "allow-origin"
+    if not entry.refine:
+        return entry.kind
+    stage, failing = failing_response(finding, entry)
+    status = failing.status
+    if 300 <= status < 400 and (failing.redirect_url or failing.response_headers.get("location")):
+        return "redirect"
+    if stage == "preflight" and failing.got_response and not 200 <= status < 300:
+        return "preflight-auth" if status in (401, 403, 407) else "preflight-route"
+    if stage == "request" and status >= 400 and entry.kind == "allow-origin":
+        return "error-response"
+    return entry.kind
+
+
+def _location(exchange: Exchange) -> str | None:
+    target = exchange.redirect_url or exchange.response_headers.get("location")
+    return urljoin(exchange.url, target) if target else None
+
+
+def _path(url: str) -> str:
+    try:
+        return urlsplit(url).path or "/"
+    except ValueError:
+        return "/"
+
+
+def _needed_headers(finding: Finding) -> list[str]:
+    if finding.needed_headers:
+        return list(finding.needed_headers)
+    if finding.preflight is not None:
+        return _tokens(finding.preflight.request_headers.get("access-control-request-headers"))
+    return []
+
+
+def build_context(finding: Finding) -> FixContext:
+    entry = rules().get(finding.rule) or RuleEntry(finding.rule, "allow-origin", "", refine=True)
+    kind = kind_of(finding)
+    stage, failing = failing_response(finding, entry)
+    pre = finding.preflight if finding.preflight is not None else None
+    answer = pre if pre is not None and pre.got_response else None
+
+    seen = page_origin(finding)
+    from_traffic = is_valid_origin(seen)
+    origin = seen if from_traffic and seen else PLACEHOLDER_ORIGIN
+
+    method = finding.request.method
+    if finding.request.is_preflight:
+        method = finding.request.request_headers.get("access-control-request-method") or method
+    method = method if _is_token(method) else "GET"
+    # fetch() upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT; "patch" goes out as written and
+    # is compared case-sensitively, while most CORS libraries upper-case their method list. The fix
+    # is to write PATCH in the page (the notes say so), so the server side lists the upper-case name.
+    page_method = method
+    if method.upper() == "PATCH":
+        method = "PATCH"
+    # Keep what the server already allows and add what this request needs, so the fix never takes
+    # a method or header away from another page that works today.
+    allowed_methods = [m for m in _tokens(answer.response_headers.combined("access-control-allow-methods")
+                                          if answer else None) if m != "*" and _is_token(m)]
+    base_methods = allowed_methods or list(_SIMPLE_METHODS)
+    methods = _unique([*base_methods, method])
+    added_methods = () if method in allowed_methods or (method in _SIMPLE_METHODS and not allowed_methods) \
+        else (method,)
+
+    allowed_headers = [h for h in _tokens(answer.response_headers.combined("access-control-allow-headers")
+                                          if answer else None) if h != "*" and _is_token(h)]
+    needed = [h.lower() for h in _needed_headers(finding) if _is_token(h)]
+    headers = _unique([*allowed_headers, *needed], fold=True)
+    allowed_lower = {h.lower() for h in allowed_headers}
+    added_headers = tuple(h for h in _unique(needed, fold=True) if h not in allowed_lower)
+
+    exposing = finding.request.response_headers.combined("access-control-expose-headers")
+    expose = _unique([h for h in _tokens(exposing) if h != "*" and _is_token(h)], fold=True)
+
+    acac_seen = any(
+        (ex.response_headers.get("access-control-allow-credentials") or "").strip() == "true"
+        for ex in (finding.request, answer) if ex is not None
+    )
+    credentials = finding.credentials or entry.kind == "credentials" or acac_seen
+
+    max_age = DEFAULT_MAX_AGE
+    if answer is not None:
+        raw = (answer.response_headers.get("access-control-max-age") or "").strip()
+        if raw.isdigit() and int(raw) > 0:
+            max_age = min(int(raw), MAX_AGE_CAP)
+
+    private_network = finding.rule == "private-network-access" or (
+        pre is not None
+        and (pre.request_headers.get("access-control-request-private-network") or "").lower() == "true"
+    )
+
+    location = _location(failing) if kind == "redirect" else None
+    url = finding.request.url
+    path = _path(url)
+    route_path = _path(location) if location else path
+    return FixContext(
+        rule=finding.rule,
+        kind=kind,
+        origin=origin,
+        origin_from_traffic=from_traffic,
+        seen_origin=seen,
+        methods=methods,
+        added_methods=added_methods,
+        headers=headers,
+        added_headers=added_headers,
+        expose=expose,
+        credentials=credentials,
+        max_age=max_age,
+        private_network=private_network,
+        url=url,
+        path=path,
+        path_dir=route_path[: route_path.rfind("/") + 1] or "/",
+        stage=stage,
+        status=failing.status,
+        location=location,
+        location_path=_path(location) if location else None,
+        env_var=ENV_VAR,
+        request_method=method,
+        page_method=page_method,
+        existing_origin=finding.request.response_headers.combined("access-control-allow-origin")
+        if stage == "request" or answer is None
+        else answer.response_headers.combined("access-control-allow-origin"),
+    )

@@ -1,0 +1,134 @@
+"""Render the catalog's templates for one finding: the snippet to paste, filled with the real values."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from functools import cache
+
+import jinja2
+
+from harcors.cors.model import Finding, Fix
+from harcors.fixes import quoting
+from harcors.fixes.catalog import CLIENT_KINDS, Stack, kind_texts, section, stacks
+from harcors.fixes.context import FixContext, build_context
+
+#: The ``stack`` of a fix that does not depend on the server stack (the page must change).
+ANY_STACK = "any"
+
+
+def _finalize(value: object) -> object:
+    # Only quoted literals and numbers may reach the output: a bare str would be a value from the
+    # HAR (or a template slip) printed without escaping for the target language.
+    if isinstance(value, quoting.Literal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"template printed {value!r} without a quoting filter (js, py, md, ...)")
+
+
+def _md(value: object) -> quoting.Literal:
+    """Inline Markdown code: one line, backticks removed (they would end the code span)."""
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", str(value)).replace("`", "'")
+    return quoting.Literal(f"`{text}`")
+
+
+def _text(value: object) -> quoting.Literal:
+    """Plain one-line text (titles)."""
+    return quoting.Literal(re.sub(r"[\x00-\x1f\x7f]", " ", str(value)))
+
+
+def _qlist(values: object, language: str, sep: str = ", ") -> quoting.Literal:
+    """Each value quoted for ``language`` and joined: the inside of a list literal."""
+    return quoting.quoted_list(values or (), quoting.LANGUAGE_FILTERS[language], sep)  # type: ignore[arg-type]
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        autoescape=False,  # the output is code, not HTML; values are quoted per language instead
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(quoting.LANGUAGE_FILTERS)
+    env.filters.update(md=_md, text=_text, qlist=_qlist, regex=quoting.regex)
+    return env
+
+
+@cache
+def _template(source: str) -> jinja2.Template:
+    return environment().from_string(source)
+
+
+def render(source: str, variables: dict[str, object]) -> str:
+    text = _template(source).render(variables)
+    text = "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
+    return re.sub(r"\n{4,}", "\n\n\n", text)
+
+
+def _join_notes(*parts: str) -> str:
+    return "\n\n".join(p.strip() for p in parts if p and p.strip())
+
+
+def _context_notes(ctx: FixContext) -> str:
+    if ctx.origin_from_traffic:
+        return ""
+    return section("placeholder_origin").format(seen=ctx.seen_origin or "none")
+
+
+def render_stack(ctx: FixContext, stack: Stack) -> tuple[Fix, ...]:
+    """The fixes for one server stack: one per variant that can fix this kind."""
+    kind = kind_texts()[ctx.kind]
+    variables = {**ctx.variables(), "stack_name": stack.name, "stack_id": stack.id}
+    title = render(kind.title, variables)
+    shared = _join_notes(render(kind.notes, variables), render(stack.kind_notes.get(ctx.kind, ""), variables),
+                         _context_notes(ctx))
+    fixes = []
+    usable = [v for v in stack.variants if ctx.kind not in v.skip]
+    for variant in usable:
+        name = stack.name if len(usable) == 1 else f"{stack.name} — {variant.title}"
+        fixes.append(
+            Fix(
+                stack=stack.id,
+                title=f"{title} ({name})",
+                code=render(variant.code, {**variables, "variant": variant.id}),
+                language=variant.language,
+                notes=_join_notes(shared, render(variant.notes, variables)),
+            )
+        )
+    return tuple(fixes)
+
+
+def render_client(ctx: FixContext) -> tuple[Fix, ...]:
+    """Fixes only the page can make: one, the same for every server stack."""
+    kind = kind_texts()[ctx.kind]
+    variables = ctx.variables()
+    return (
+        Fix(
+            stack=ANY_STACK,
+            title=render(kind.title, variables),
+            code=render(kind.client_code, variables) if kind.client_code else "",
+            language=kind.client_language,
+            notes=_join_notes(render(kind.notes, variables), _context_notes(ctx)),
+        ),
+    )
+
+
+def render_fixes(finding: Finding, order: list[str]) -> tuple[Fix, ...]:
+    """Fixes for ``finding`` on the stacks in ``order`` (catalog ids), in that order."""
+    ctx = build_context(finding)
+    out: list[Fix] = []
+    if ctx.kind in CLIENT_KINDS:
+        out.extend(render_client(ctx))
+        follow_up = kind_texts()[ctx.kind].server_kind
+        if not follow_up:
+            return tuple(out)
+        # The page's change alone does not make the request pass: the server must then allow it.
+        ctx = dataclasses.replace(ctx, kind=follow_up)
+    catalog = stacks()
+    for stack_id in order:
+        out.extend(render_stack(ctx, catalog[stack_id]))
+    return tuple(out)
