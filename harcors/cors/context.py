@@ -35,7 +35,7 @@ _KIND = {
     "stylesheet": "CSS stylesheet",
     "texttrack": "text track",
     "manifest": "manifest",
-    "eventsource": "fetch",
+    "eventsource": "resource",  # observed: "Access to resource at ..." for EventSource
 }
 
 

@@ -218,10 +218,91 @@ def _address_space(host: str) -> str | None:
     return None
 
 
+# WebKit reasons whose Chrome wording follows from the reason alone (the others need headers).
+_EXACT_FROM_WEBKIT = {
+    "method-not-allowed",
+    "header-not-allowed",
+    "wildcard-with-credentials",
+    "invalid-allow-methods",
+    "invalid-allow-headers",
+}
+_PREFLIGHT_ONLY = {
+    "method-not-allowed",
+    "header-not-allowed",
+    "invalid-allow-methods",
+    "invalid-allow-headers",
+    "preflight-status",
+}
+
+
+def _from_webkit_reason(ctx: RequestContext, notes: list[str]) -> Finding | None:
+    """A Safari or Playwright-WebKit HAR records WebKit's reason in the error field: use it."""
+    req = ctx.request
+    parsed = messages.parse_webkit_reason(req.error)
+    if parsed is None:
+        return None
+    rule_id, fields = parsed
+    safari = f"{(req.error or '').strip()}\n{messages.safari_tail(ctx, req.url)}"
+    notes.append(
+        "The HAR records WebKit's own reason for the block (Safari's message); the other browsers' "
+        "wording is derived from it."
+    )
+    on_pf = rule_id in _PREFLIGHT_ONLY or not req.got_response
+    if rule_id == "origin-not-allowed":
+        rule_id = "cors-blocked"
+        root = (
+            "WebKit reports that Access-Control-Allow-Origin is missing or does not match the origin "
+            f"({fields.get('origin', '?')}); the HAR does not hold the headers to tell which."
+        )
+    else:
+        root = None
+    hint = {
+        "method-not-allowed": fields.get("method"),
+        "header-not-allowed": (fields.get("header") or "").lower(),
+    }
+    failure = Failure(
+        rule_id,
+        req,
+        None,
+        on_pf,
+        checks.chrome_error_name(rule_id, on_pf),
+        hint.get(rule_id),
+        {**fields, "status": fields.get("status", "0")},
+    )
+    if rule_id in _EXACT_FROM_WEBKIT:
+        chrome = messages.chrome_line(ctx, failure)
+        confidence = Confidence.LIKELY
+        if rule_id == "header-not-allowed":
+            notes.append(
+                "Chrome names the first disallowed header in alphabetical order, Safari in its own order; "
+                "with several disallowed headers Chrome's line may name another one."
+            )
+    else:
+        chrome = messages.chrome_head(ctx, req.url) + "(the exact reason is not recorded in this HAR)"
+        confidence = Confidence.UNCERTAIN
+        notes.append("Chrome's wording for this failure depends on response headers the HAR does not hold.")
+    firefox = None
+    return _finding(
+        ctx,
+        rule_id,
+        failure=failure,
+        chrome=chrome,
+        firefox=firefox,
+        safari=safari,
+        root=root,
+        confidence=confidence,
+        notes=notes + list(ctx.notes),
+    )
+
+
 def _unexplained(ctx: RequestContext, notes: list[str]) -> Finding:
     """The browser blocked it, but the HAR holds no failing response or preflight."""
     req = ctx.request
     from urllib.parse import urlsplit
+
+    webkit = _from_webkit_reason(ctx, notes)
+    if webkit is not None:
+        return webkit
 
     target_space = _address_space(urlsplit(req.url).hostname or "")
     page_host = urlsplit(ctx.page_origin or "").hostname or ""

@@ -10,6 +10,8 @@ WebKit: the reason line, then "Fetch API cannot load <url> due to access control
 
 from __future__ import annotations
 
+import re
+
 from harcors.cors import fetch
 from harcors.cors.checks import Failure
 from harcors.cors.context import RequestContext
@@ -97,7 +99,7 @@ def firefox_lines(ctx: RequestContext, failure: Failure) -> str | None:
 
 
 def _safari_kind(kind: str) -> str:
-    return {"fetch": "Fetch API", "XMLHttpRequest": "XMLHttpRequest"}.get(kind, "")
+    return {"fetch": "Fetch API", "XMLHttpRequest": "XMLHttpRequest", "resource": "EventSource"}.get(kind, "")
 
 
 def safari_lines(ctx: RequestContext, failure: Failure, check_origin: str) -> str | None:
@@ -115,14 +117,75 @@ def safari_lines(ctx: RequestContext, failure: Failure, check_origin: str) -> st
     loc = failure.params.get("location")
     if loc and not failure.on_preflight and failure.rule != "redirect-with-credentials":
         reason = f"Cross-origin redirection to {loc} denied by Cross-Origin Resource Sharing policy: {reason}"
+    return f"{reason}\n{safari_tail(ctx, failure.hop.url)}"
+
+
+def safari_tail(ctx: RequestContext, url: str) -> str:
     kind = _safari_kind(ctx.kind)
-    url = failure.hop.url
-    tail = (
+    return (
         f"{kind} cannot load {url} due to access control checks."
         if kind
-        else f"Cannot load {url} due to access control checks."
+        else (f"Cannot load {url} due to access control checks.")
     )
-    return f"{reason}\n{tail}"
+
+
+_WEBKIT_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^Method (?P<method>\S+) is not allowed by Access-Control-Allow-Methods\.$"),
+        "method-not-allowed",
+    ),
+    (
+        re.compile(
+            r"^Request header field (?P<header>\S+) is not allowed by Access-Control-Allow-Headers\.$"
+        ),
+        "header-not-allowed",
+    ),
+    (
+        re.compile(r"^Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true\.$"),
+        "wildcard-with-credentials",
+    ),
+    (
+        re.compile(r'^Credentials flag is true, but Access-Control-Allow-Credentials is not "true"\.$'),
+        "invalid-allow-credentials",
+    ),
+    (
+        re.compile(r"^Access-Control-Allow-Origin cannot contain more than one origin\.$"),
+        "multiple-allow-origin",
+    ),
+    (
+        re.compile(r"^Header Access-Control-Allow-Methods has an invalid value: (?P<value>.*)$"),
+        "invalid-allow-methods",
+    ),
+    (
+        re.compile(r"^Header Access-Control-Allow-Headers has an invalid value: (?P<value>.*)$"),
+        "invalid-allow-headers",
+    ),
+    (
+        re.compile(r"^Preflight response is not successful(?:\. Status code: (?P<status>\d+))?$"),
+        "preflight-status",
+    ),
+    (
+        re.compile(
+            r"^Origin (?P<origin>\S+) is not allowed by Access-Control-Allow-Origin\."
+            r"(?: Status code: (?P<status>\d+))?$"
+        ),
+        "origin-not-allowed",
+    ),
+)
+
+
+def parse_webkit_reason(text: str | None) -> tuple[str, dict[str, str]] | None:
+    """WebKit's reason text (Safari's ``_error``, Playwright-WebKit's ``_failureText``) -> a rule id
+    and its fields. "origin-not-allowed" stands for WebKit's one wording for a missing *or*
+    mismatched Access-Control-Allow-Origin, which only the headers can tell apart."""
+    if not text:
+        return None
+    line = text.strip().splitlines()[0].strip()
+    for pattern, rule in _WEBKIT_REASONS:
+        m = pattern.match(line)
+        if m:
+            return rule, {k: v for k, v in m.groupdict().items() if v is not None}
+    return None
 
 
 def not_cors_chrome(net_error: str) -> str:

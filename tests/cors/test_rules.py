@@ -9,6 +9,7 @@ import pytest
 
 from harcors.cors.model import Confidence, Severity
 from harcors.cors.rules import RULES, rule_for_chrome_error
+from harcors.har.model import HarInfo
 from harcors.resources import resource_path
 
 from .har import API, FIREFOX, PAGE, blocked, entry, errors, preflight, run, warnings
@@ -607,3 +608,28 @@ def test_chrome_error_names_map_to_rules() -> None:
     assert rule_for_chrome_error("PreflightMissingAllowOriginHeader").id == "missing-allow-origin"
     assert rule_for_chrome_error("kHeaderDisallowedByPreflightResponse").id == "header-not-allowed"
     assert rule_for_chrome_error("Nope") is None
+
+
+# --- WebKit's reason recorded by the producer (Safari Web Inspector, Playwright-WebKit) ----------
+
+SAFARI = HarInfo(path="t.har", version="1.2", creator="WebKit Web Inspector", creator_version="1.0")
+
+
+def test_webkit_reason_in_the_har_gives_the_rule_and_all_messages() -> None:
+    reason = "Request header field X-Request-Id is not allowed by Access-Control-Allow-Headers."
+    f = only_error(entry(URL, req={"X-Request-Id": "1"}, status=0, error=reason, rtype=None), info=SAFARI)
+    assert f.rule == "header-not-allowed" and f.failed_parameter == "x-request-id"
+    assert f.messages.chrome == (
+        HEAD
+        + "Request header field x-request-id is not allowed by Access-Control-Allow-Headers in preflight "
+        "response."
+    )
+    assert f.messages.safari == f"{reason}\nFetch API cannot load {URL} due to access control checks."
+
+
+def test_ambiguous_webkit_reason_stays_honest() -> None:
+    reason = f"Origin {PAGE} is not allowed by Access-Control-Allow-Origin. Status code: 404"
+    f = only_error(entry(URL, "PUT", status=0, error=reason, rtype=None), info=SAFARI)
+    assert f.rule == "cors-blocked" and f.confidence is Confidence.UNCERTAIN
+    assert f.messages.safari is not None and f.messages.safari.startswith(reason)
+    assert "missing or does not match" in (f.root_cause or "")
