@@ -79,6 +79,11 @@ def failing_stage(finding: Finding) -> str:
         return "request"
     if finding.preflight is finding.request:
         return "preflight"
+    # Chrome names the preflight twins of the ACAO/ACAC checks ("PreflightInvalidAllowCredentials").
+    cors_error = getattr(finding, "cors_error", None) or ""
+    chrome = finding.messages.chrome or ""
+    if cors_error.startswith("Preflight") or "Response to preflight request" in chrome:
+        return "preflight"
     try:
         from harcors.fixes.catalog import rules
         from harcors.fixes.context import failing_response
@@ -183,6 +188,12 @@ class ExchangeView(QtWidgets.QWidget):
                       status_failed=STATUS in resp_marks)
         self.tree.resizeColumnToContents(0)
         self.tree.setColumnWidth(0, min(self.tree.columnWidth(0) + 12, max(self.tree.width() // 2, 200)))
+        failed = self.model.match(self.model.index(0, 0), Qt.ItemDataRole.UserRole, "failed", 1,
+                                  Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
+        if failed:  # the header the browser rejected is what the user came for: keep it in view
+            self.tree.scrollTo(failed[0], QtWidgets.QAbstractItemView.ScrollHint.PositionAtCenter)
+        else:
+            self.tree.scrollToTop()
 
     def _section(self, heading: str, headers: Headers, failing: set[str], *, missing_ok: bool,
                  status_failed: bool = False) -> None:
@@ -404,6 +415,7 @@ class DetailPane(QtWidgets.QWidget):
         row.addWidget(self.copy_curl)
         curl_layout.addLayout(row)
         self.curl = _code_view()
+        self.curl.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.WidgetWidth)
         curl_layout.addWidget(self.curl, 1)
         self.sections.addTab(curl, "curl")
 

@@ -19,8 +19,8 @@ from harcors.gui.settings import AppSettings
 from harcors.gui.worker import AnalysisJob
 from harcors.har.model import Exchange
 
-_DEFAULT_WIDTHS = {"severity": 30, "method": 78, "url": 380, "origin": 190, "type": 70, "status": 58,
-                   "rule": 190, "message": 400}
+_DEFAULT_WIDTHS = {"severity": 28, "method": 96, "url": 340, "origin": 160, "type": 64, "status": 56,
+                   "rule": 180, "message": 300}
 
 
 def _size(n: int) -> str:
@@ -183,7 +183,7 @@ class HarTab(QtWidgets.QWidget):
         if saved is not None:
             self.splitter.restoreState(saved)
         else:
-            self.splitter.setSizes([300, 460])
+            self.splitter.setSizes([220, 560])
         self.splitter.splitterMoved.connect(lambda *_: self.settings.set_splitter(self.splitter.saveState()))
         layout.addWidget(self.splitter, 1)
         self.pages.addWidget(self.main_page)
@@ -339,7 +339,9 @@ class HarTab(QtWidgets.QWidget):
     def _update_empty_state(self) -> None:
         if self.model.rowCount() > 0 or self.data is None:
             self.table_stack.setCurrentWidget(self.table)
+            self.detail.show()
             return
+        self.detail.hide()  # nothing to select: let the empty state have the room
         analysis = self.data.analysis
         if self.model.total() == 0 and not self._show_all:
             n = len(analysis.exchanges)

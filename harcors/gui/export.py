@@ -64,7 +64,7 @@ class ExportDialog(QtWidgets.QDialog):
     """Pick format, scope, redaction and where to save; :meth:`export` writes the file."""
 
     def __init__(self, scopes: Sequence[ExportScope], *, default_scope: int = 0, folder: str,
-                 base_name: str, fmt: str = "md", stacks: Sequence[str] = (),
+                 base_name: str, fmt: str = "md", stacks: Sequence[tuple[str, str]] = (),
                  parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export report")
@@ -100,8 +100,8 @@ class ExportDialog(QtWidgets.QDialog):
 
         self.stack = QtWidgets.QComboBox()
         self.stack.addItem("As detected", "")
-        for s in stacks:
-            self.stack.addItem(s, s)
+        for stack_id, name in stacks:
+            self.stack.addItem(name, stack_id)
         form.addRow("Fix for:", self.stack)
 
         self.redact = QtWidgets.QCheckBox("Redact secrets (cookies, Authorization, tokens in URLs)")

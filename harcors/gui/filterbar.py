@@ -102,6 +102,7 @@ class FilterBar(QtWidgets.QWidget):
         self.failures_only.setChecked(True)
         self.failures_only.setToolTip("Only blocked requests made from script (fetch, XMLHttpRequest)")
         self.failures_only.toggled.connect(self._on_preset)
+        self.failures_only.setObjectName("toggle")
         layout.addWidget(self.failures_only)
 
         self.severity = _MultiChoice("Severity")
@@ -144,6 +145,13 @@ class FilterBar(QtWidgets.QWidget):
         self.all_requests.setCheckable(True)
         self.all_requests.setToolTip("Show every request in the HAR, each preflight under its request")
         self.all_requests.toggled.connect(self._on_all_requests)
+        self.all_requests.setObjectName("toggle")
+        # A checked toggle must read as "on" at a glance, in light and dark palettes alike.
+        self.setStyleSheet(
+            "QPushButton#toggle:checked { background-color: palette(highlight);"
+            " color: palette(highlighted-text); border: 1px solid palette(highlight);"
+            " border-radius: 3px; padding: 3px 6px; min-width: 0; }"
+        )
         layout.addWidget(self.all_requests)
 
         self.count = QtWidgets.QLabel()

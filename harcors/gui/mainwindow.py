@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from harcors.fixes import STACKS
 from harcors.gui import theme
 from harcors.gui.about import about_dialog
 from harcors.gui.document import HarTab
@@ -317,8 +318,7 @@ class MainWindow(QtWidgets.QMainWindow):
         scopes, default = self.export_scopes()
         if tab is None or not scopes:
             return None
-        findings = tab.data.analysis.findings if tab.data else []
-        stacks = sorted({fix.stack for f in findings for fix in f.fixes})
+        stacks = [(s.id, s.name) for s in STACKS]
         base = os.path.basename(tab.path)
         for suffix in (".gz", ".zip", ".har", ".json"):
             if base.lower().endswith(suffix):

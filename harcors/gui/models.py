@@ -28,7 +28,7 @@ ExchangeRole = int(_ROLE.UserRole) + 2
 _SEVERITY_TIPS = {
     "error": "Blocked by CORS", "warning": "Works, but fragile or unsafe", "": "No CORS problem",
 }
-_CHILD_PREFIX = "    ↳ "
+_CHILD_PREFIX = "  ↳ "
 
 
 class FindingsModel(QtCore.QAbstractTableModel):

@@ -54,7 +54,7 @@ def tint(kind: str, amount: float | None = None) -> QtGui.QColor:
     if amount is None:
         amount = {"cors": 0.13, "warning": 0.22}.get(kind, 0.18)
         if is_dark(palette):
-            amount += 0.12
+            amount += 0.04 if kind == "cors" else 0.12
     return blend(base, colour, amount)
 
 
