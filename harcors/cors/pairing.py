@@ -233,6 +233,23 @@ def _pair_preflights(preflights: Sequence[Exchange], requests: Sequence[Exchange
             continue
         paired[req.index] = pf
         taken_pf.add(pf.index)
+    # Second pass for requests the browser never sent (status 0/-1): their preflight is the only
+    # evidence of why, so a leftover preflight for the same URL is taken even if its method or page
+    # did not match (method-override proxies, HARs that split pages oddly). Requests that got a
+    # response are left alone: a stray preflight must not turn a working request into an error.
+    for pf in preflights:
+        if pf.index in taken_pf:
+            continue
+        timeline = by_url.get(preflight_target(pf))
+        cands = [
+            r
+            for r in (timeline.near(pf) if timeline else ())
+            if r.index not in paired and not r.got_response and _dt(pf, r) <= PAIR_WINDOW
+        ]
+        if cands:
+            req = min(cands, key=lambda r: (_dt(pf, r), abs(r.index - pf.index)))
+            paired[req.index] = pf
+            taken_pf.add(pf.index)
     return paired
 
 

@@ -236,3 +236,24 @@ def test_corpus_figures(capsys: pytest.CaptureFixture[str]) -> None:
     }
     with capsys.disabled():
         print("\n" + "\n".join(_line(labels[k], o) for k, o in totals.items()))
+
+
+NETWORK_FAILURES = [
+    s
+    for s in SCENARIOS
+    if any(
+        r.get("net_error") not in (None, "net::ERR_FAILED", "net::ERR_ABORTED")
+        for r in _expected(s)["chromium"]["requests"]
+    )
+]
+
+
+@pytest.mark.parametrize("scenario", NETWORK_FAILURES)
+def test_network_failures_are_labelled_not_cors(scenario: str) -> None:
+    findings = _analysis(CORPUS / f"{scenario}.har").findings
+    for req in _expected(scenario)["chromium"]["requests"]:
+        if req.get("net_error") in (None, "net::ERR_FAILED", "net::ERR_ABORTED"):
+            continue
+        (f,) = [f for f in findings if f.request.url == req["url"]]
+        assert f.rule == "not-cors" and not f.is_error and not f.is_cors
+        assert f.messages.chrome == req["messages"][0]

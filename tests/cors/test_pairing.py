@@ -202,3 +202,11 @@ def test_curl_commands_are_shell_safe() -> None:
     assert "Cookie: <the user's cookies>" in words
     pf = curl.preflight_command(URL, "null", "patch", ["x-b", "x-a"])
     assert shlex.split(pf)[-1] == "Access-Control-Request-Headers: x-a,x-b"
+
+
+def test_leftover_preflight_goes_to_the_request_it_stopped() -> None:
+    # The preflight's page differs (an odd export), but it is the only explanation of the block.
+    result = run(blocked(URL, "PUT"), preflight(URL, "PUT", status=404, ms=1) | {"pageref": "page_9"})
+    assert result.pairs == {0: 1}
+    (err,) = errors(result)
+    assert err.rule == "missing-allow-origin" and err.request.index == 0
