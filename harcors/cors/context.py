@@ -163,8 +163,8 @@ def _kind(req: CorsRequest) -> tuple[str, str | None]:
     ex = req.first
     if req.orphan:
         return "fetch", (
-            "Only the preflight is in the HAR, so whether fetch() or XMLHttpRequest made the "
-            "request is unknown; Chrome's message is shown for fetch()."
+            "Only the preflight is in the HAR, so whether fetch() or XMLHttpRequest made the request is "
+            "unknown; Chrome's message is shown for fetch()."
         )
     rt = ex.resource_type
     if rt in _KIND:
@@ -172,8 +172,7 @@ def _kind(req: CorsRequest) -> tuple[str, str | None]:
         if ex.resource_type_inferred:
             how = "the X-Requested-With header" if rt == "xhr" else "Sec-Fetch-Dest/Accept headers"
             return word, (
-                f"The HAR does not record which API made the request; {word} was inferred from "
-                f"{how}. "
+                f"The HAR does not record which API made the request; {word} was inferred from {how}. "
                 "XMLHttpRequest would change the message's first words."
             )
         return word, None

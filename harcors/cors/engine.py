@@ -114,19 +114,14 @@ def _other_browsers(ctx: RequestContext, credentials: bool) -> tuple[str | None,
         notes.append("Firefox's checks would let this request through; no Firefox message is given.")
     if wk is None:
         notes.append("Safari's (WebKit's) checks would let this request through; no Safari message is given.")
-    if (ff is not None and ff.rule in ("redirect-with-credentials", "disallowed-scheme")) or (
-        ff is not None and ff.rule == "preflight-redirect"
-    ):
-        notes.append(
-            "Firefox's wording for redirects of CORS requests was not observed; its line is a best guess."
-        )
+    if ff is not None and ff.rule in ("redirect-with-credentials", "disallowed-scheme"):
+        notes.append("Firefox's wording for this failure was not observed; its line is a best guess.")
     if wk is not None and ctx.kind not in ("fetch", "XMLHttpRequest"):
         notes.append("Safari's 'cannot load' line for this resource type was not observed.")
     if wk is not None and wk.rule == "header-not-allowed" and len(ctx.hops[-1].unsafe_names) > 1:
         notes.append(
-            "Safari names the first disallowed header in its own header order, which the HAR does "
-            "not "
-            "show; its line may name another of the missing headers."
+            "Safari names the first disallowed header in its own header order, which the HAR does not show; "
+            "its line may name another of the missing headers."
         )
     return firefox, safari, notes
 
@@ -160,11 +155,9 @@ def _explain(ctx: RequestContext, notes: list[str], with_verdict: bool) -> Findi
     confidence = Confidence.CERTAIN
     if inferred:
         notes.append(
-            "The HAR does not record the request's credentials mode (Chrome's default 'sanitized' "
-            "export "
-            "also drops Cookie and Authorization). Only credentials mode 'include' explains the "
-            "block, "
-            "so it was inferred."
+            "The HAR does not record the request's credentials mode (Chrome's default 'sanitized' export "
+            "also drops Cookie and Authorization). Only credentials mode 'include' explains the block, so it "
+            "was inferred."
         )
         confidence = Confidence.LIKELY
     if ctx.cookie_sent:
@@ -172,15 +165,13 @@ def _explain(ctx: RequestContext, notes: list[str], with_verdict: bool) -> Findi
     view = next((v for v in ctx.hops if v.hop.index == failure.hop.index), ctx.hops[-1])
     if view.preflight is None and view.cached is not None:
         notes.append(
-            "No preflight precedes this request in the HAR: the browser reused the cached result of "
-            "the "
+            "No preflight precedes this request in the HAR: the browser reused the cached result of the "
             f"preflight in entry {view.cached.index} (Access-Control-Max-Age)."
         )
         confidence = Confidence.LIKELY if confidence is Confidence.CERTAIN else confidence
     if not with_verdict:
         notes.append(
-            "This HAR does not record the browser's verdict; the failure was found by running the "
-            "Fetch "
+            "This HAR does not record the browser's verdict; the failure was found by running the Fetch "
             "standard's checks on the recorded headers."
         )
         confidence = Confidence.LIKELY
@@ -244,8 +235,8 @@ def _from_webkit_reason(ctx: RequestContext, notes: list[str]) -> Finding | None
     rule_id, fields = parsed
     safari = f"{(req.error or '').strip()}\n{messages.safari_tail(ctx, req.url)}"
     notes.append(
-        "The HAR records WebKit's own reason for the block (Safari's message); the other browsers' "
-        "wording is derived from it."
+        "The HAR records WebKit's own reason for the block (Safari's message); the other browsers' wording "
+        "is derived from it."
     )
     on_pf = rule_id in _PREFLIGHT_ONLY or not req.got_response
     if rule_id == "origin-not-allowed":
@@ -318,8 +309,7 @@ def _unexplained(ctx: RequestContext, notes: list[str]) -> Finding:
         )
         notes.append(
             f"A public page requested a {target_space} address and the HAR shows no response: "
-            "Chromium's "
-            "Local Network Access check is the likely cause (the HAR cannot show the permission "
+            "Chromium's Local Network Access check is the likely cause (the HAR cannot show the permission "
             "prompt)."
         )
         return _finding(
@@ -334,10 +324,9 @@ def _unexplained(ctx: RequestContext, notes: list[str]) -> Finding:
     needs = not fetch.is_safelisted_method(view.method) or bool(view.unsafe_names)
     if not req.got_response and needs:
         notes.append(
-            "The browser blocked the request before sending it, so its preflight failed, but this "
-            "HAR has "
-            "no preflight entry (Playwright, Safari and older Chrome exports leave preflights out). "
-            "Replay the preflight with the curl command to see the server's answer."
+            "The browser blocked the request before sending it, so its preflight failed, but this HAR has no "
+            "preflight entry (Playwright, Safari and older Chrome exports leave preflights out). Replay the "
+            "preflight with the curl command to see the server's answer."
         )
         root = "The OPTIONS preflight failed; the HAR does not contain it."
     elif not req.got_response:
@@ -347,9 +336,8 @@ def _unexplained(ctx: RequestContext, notes: list[str]) -> Finding:
         root = None
     else:
         notes.append(
-            "The browser blocked the request, but every CORS check the HAR can show passes (the "
-            "cause may "
-            "be the credentials mode, a cached preflight or a hop missing from the HAR)."
+            "The browser blocked the request, but every CORS check the HAR can show passes (the cause may be "
+            "the credentials mode, a cached preflight or a hop missing from the HAR)."
         )
         root = None
     chrome = messages.chrome_head(ctx, req.url) + "(the reason is not recorded in this HAR)"
@@ -474,8 +462,8 @@ def _request_warnings(ctx: RequestContext) -> list[Finding]:
                 ),
                 root=(
                     "The preflight answered Access-Control-Allow-Headers: * and the request carries "
-                    "Authorization; "
-                    "the standard (and a future Chrome) requires Authorization to be listed by name."
+                    "Authorization; the standard (and a future Chrome) requires Authorization to be listed "
+                    "by name."
                 ),
                 notes=list(ctx.notes),
             )
@@ -570,8 +558,7 @@ def _session_warnings(contexts: Sequence[RequestContext]) -> list[Finding]:
                 "reflected-origin-with-credentials",
                 chrome="(no console message: the requests succeeded)",
                 root=f"{server} answered {len(by_origin)} different origins ({', '.join(sorted(by_origin))}) "
-                "with "
-                "their own origin and Access-Control-Allow-Credentials: true.",
+                "with their own origin and Access-Control-Allow-Credentials: true.",
                 notes=list(ctx.notes),
                 with_curl=False,
             )

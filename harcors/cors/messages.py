@@ -22,8 +22,8 @@ CHROME_PREFLIGHT_PREFIX = "Response to preflight request doesn't pass access con
 # response" suffix after a missing ACAO), older versions printed ", or, if an opaque response ...".
 CHROME_NO_CORS_INFO = " Have the server send the header with a valid value."
 CHROME_XHR_CREDENTIALS = (
-    " The credentials mode of requests initiated by the XMLHttpRequest is controlled by the "
-    "withCredentials attribute."
+    " The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials "
+    "attribute."
 )
 FIREFOX_PREFIX = (
     "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at "
@@ -87,8 +87,8 @@ def firefox_lines(ctx: RequestContext, failure: Failure) -> str | None:
         # itself passed the ACAO check, else "did not succeed"), then the request's.
         if failure.rule == "preflight-redirect":
             lines.append(
-                f"{FIREFOX_PREFIX}{url}. (Reason: CORS preflight response did not succeed). "
-                f"Status code: {resp.status}."
+                f"{FIREFOX_PREFIX}{url}. (Reason: CORS preflight response did not succeed). Status code: "
+                f"{resp.status}."
             )
         else:
             lines.append(did_not_succeed)

@@ -26,8 +26,8 @@ def _redirect_cause(url: str, location: str, what: str) -> str:
     if u.netloc == v.netloc and u.path.rstrip("/") == v.path.rstrip("/") and u.path != v.path:
         slash = "adds" if v.path.endswith("/") else "removes"
         return (
-            f"{what} was redirected to the same path with a trailing slash difference ({loc}): the "
-            f"framework {slash} the slash. Call {loc} directly, or turn off the slash redirect."
+            f"{what} was redirected to the same path with a trailing slash difference ({loc}): the framework "
+            f"{slash} the slash. Call {loc} directly, or turn off the slash redirect."
         )
     if any(k in v.path.lower() for k in ("login", "signin", "sign-in", "auth", "sso")):
         return (
@@ -50,8 +50,8 @@ def _preflight_cause(ctx: RequestContext, failure: Failure, pf: Exchange) -> str
     if status in (401, 403):
         return (
             f"The OPTIONS preflight was answered {status}: authentication or authorization runs before "
-            "CORS. Browsers never send cookies or Authorization on a preflight, so the auth layer must "
-            "let OPTIONS through (or the CORS middleware must run first)."
+            "CORS. Browsers never send cookies or Authorization on a preflight, so the auth layer must let "
+            "OPTIONS through (or the CORS middleware must run first)."
         )
     if status == 404:
         return (
@@ -63,14 +63,12 @@ def _preflight_cause(ctx: RequestContext, failure: Failure, pf: Exchange) -> str
         extra = f" (Allow: {allow})" if allow else ""
         return (
             f"The OPTIONS preflight got 405 Method Not Allowed{extra}: the server does not handle "
-            "OPTIONS "
-            "on this path. Let the CORS middleware answer OPTIONS before routing."
+            "OPTIONS on this path. Let the CORS middleware answer OPTIONS before routing."
         )
     if status >= 500:
         return (
             f"The OPTIONS preflight crashed with {status}: the server's OPTIONS handling fails. Check "
-            "the "
-            "server logs for this OPTIONS request."
+            "the server logs for this OPTIONS request."
         )
     if 300 <= status < 400:
         loc = pf.redirect_url or pf.response_headers.get("location") or ""
@@ -86,13 +84,13 @@ def _preflight_cause(ctx: RequestContext, failure: Failure, pf: Exchange) -> str
 def _origin_difference(page: str, value: str) -> str | None:
     if value.rstrip("/") == page and value != page:
         return (
-            f"Access-Control-Allow-Origin is '{value}', the page origin with a trailing slash. An origin "
-            f"has no path: send exactly '{page}'."
+            f"Access-Control-Allow-Origin is '{value}', the page origin with a trailing slash. An origin has "
+            f"no path: send exactly '{page}'."
         )
     if value.lower() == page.lower() and value != page:
         return (
-            f"Access-Control-Allow-Origin differs from the page origin only in letter case: "
-            f"send exactly '{page}'."
+            f"Access-Control-Allow-Origin differs from the page origin only in letter case: send exactly "
+            f"'{page}'."
         )
     try:
         a, b = urlsplit(page), urlsplit(value)
@@ -121,8 +119,8 @@ def root_cause(ctx: RequestContext, failure: Failure, credentials_inferred: bool
     if failure.rule == "header-not-allowed" and (failure.hint or "").startswith("access-control-allow-"):
         return (
             f"The page itself sets {failure.hint} as a request header. That is a response header: "
-            "on a request it fixes nothing, and being non-safelisted it forces the preflight that "
-            "now fails. Remove it from the client code."
+            "on a request it fixes nothing, and being non-safelisted it forces the preflight that now fails. "
+            "Remove it from the client code."
         )
     pf = failure.response if failure.on_preflight else None
     if pf is not None:
@@ -148,9 +146,8 @@ def root_cause(ctx: RequestContext, failure: Failure, credentials_inferred: bool
             )
             return (
                 f"The response is a {resp.status} error without CORS headers: the error handler (or a "
-                "proxy "
-                "error page) bypasses the CORS middleware, so the browser hides the real error from the "
-                "page. Add the CORS headers to error responses too (register CORS before error handling)."
+                "proxy error page) bypasses the CORS middleware, so the browser hides the real error from "
+                "the page. Add the CORS headers to error responses too (register CORS before error handling)."
                 + tail
             )
         if pre is not None and pre.response_headers.get(ACAO):
@@ -161,8 +158,7 @@ def root_cause(ctx: RequestContext, failure: Failure, credentials_inferred: bool
         cached = view.cached if view else None
         if cached is not None and cached.response_headers.get(ACAO):
             return (
-                "An earlier preflight for this URL (still cached) carried Access-Control-Allow-Origin, "
-                "but "
+                "An earlier preflight for this URL (still cached) carried Access-Control-Allow-Origin, but "
                 "the actual response does not: CORS headers are only added to OPTIONS."
             )
         return None
@@ -171,8 +167,8 @@ def root_cause(ctx: RequestContext, failure: Failure, credentials_inferred: bool
         if page != "null" and any(origin_of(v.hop.url) != origin_of(ctx.req.first.url) for v in ctx.hops[1:]):
             return (
                 "After a redirect to another origin the browser sends 'Origin: null' and compares "
-                "Access-Control-Allow-Origin with 'null': naming the page origin can no longer match. "
-                "Call the final URL directly, or have the final server answer '*' (non-credentialed)."
+                "Access-Control-Allow-Origin with 'null': naming the page origin can no longer match. Call "
+                "the final URL directly, or have the final server answer '*' (non-credentialed)."
             )
         if page == "null":
             return (
@@ -185,13 +181,12 @@ def root_cause(ctx: RequestContext, failure: Failure, credentials_inferred: bool
     if failure.rule == "multiple-allow-origin" and resp is not None:
         if resp.response_headers.count(ACAO) > 1:
             return (
-                "Access-Control-Allow-Origin is sent twice: typically the application and a proxy (or "
-                "two "
+                "Access-Control-Allow-Origin is sent twice: typically the application and a proxy (or two "
                 "middlewares) both add it. Remove one of them."
             )
         return (
-            "Access-Control-Allow-Origin holds a list. Keep the allow-list on the server and echo only "
-            "the request's Origin when it is in the list."
+            "Access-Control-Allow-Origin holds a list. Keep the allow-list on the server and echo only the "
+            "request's Origin when it is in the list."
         )
     if failure.rule in ("wildcard-with-credentials", "invalid-allow-credentials") and credentials_inferred:
         return (
@@ -215,8 +210,8 @@ def root_cause(ctx: RequestContext, failure: Failure, credentials_inferred: bool
         if h == "content-type":
             return (
                 "Content-Type is safelisted only for text/plain, multipart/form-data and "
-                "application/x-www-form-urlencoded; any other type (application/json) must be allowed "
-                "in Access-Control-Allow-Headers."
+                "application/x-www-form-urlencoded; any other type (application/json) must be allowed in "
+                "Access-Control-Allow-Headers."
             )
         if not resp.response_headers.get(ACAH):
             return "The preflight response has no Access-Control-Allow-Headers at all."
@@ -228,8 +223,7 @@ def net_error_cause(error: str, url: str) -> str:
     host = urlsplit(url).netloc
     if "BLOCKED_BY_CLIENT" in e:
         return (
-            "Blocked by the browser itself, usually an ad or privacy blocking extension matching the "
-            "URL. "
+            "Blocked by the browser itself, usually an ad or privacy blocking extension matching the URL. "
             "Not CORS: test with extensions disabled, or rename the endpoint."
         )
     if "CONNECTION_REFUSED" in e:

@@ -197,8 +197,8 @@ def test_playwright_har_finds_every_block_without_false_alarms(scenario: str) ->
 
 def _line(label: str, o: Outcome) -> str:
     text = (
-        f"{label}: blocked found {o.found}/{o.blocked}, exact {o.exact}/{o.blocked}, "
-        f"false alarms {len(o.false_alarms)}"
+        f"{label}: blocked found {o.found}/{o.blocked}, exact {o.exact}/{o.blocked}, false alarms "
+        f"{len(o.false_alarms)}"
     )
     if o.unexplained:
         text += f", {o.unexplained} found without the evidence for the exact message"

@@ -19,8 +19,8 @@ XHR_HEAD = f"Access to XMLHttpRequest at '{API}/x' from origin '{PAGE}' has been
 PF = "Response to preflight request doesn't pass access control check: "
 VALID = " Have the server send the header with a valid value."
 XHR_CRED = (
-    " The credentials mode of requests initiated by the XMLHttpRequest is controlled by the "
-    "withCredentials attribute."
+    " The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials "
+    "attribute."
 )
 FF = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at "
 URL = f"{API}/x"
@@ -97,8 +97,7 @@ def test_allow_origin_mismatch_from_xhr_has_no_suffix() -> None:
     )
     assert f.messages.chrome == (
         XHR_HEAD + "The 'Access-Control-Allow-Origin' header has a value "
-        "'http://x.example' "
-        "that is not equal to the supplied origin."
+        "'http://x.example' that is not equal to the supplied origin."
     )
     assert f.initiator == "XMLHttpRequest"
     assert (f.messages.safari or "").endswith(
@@ -162,8 +161,7 @@ def test_wildcard_with_credentials_inferred_from_the_block() -> None:
     assert f.confidence is Confidence.LIKELY and any("inferred" in n for n in f.notes)
     assert f.messages.chrome == (
         HEAD + "The value of the 'Access-Control-Allow-Origin' header in the "
-        "response must "
-        "not be the wildcard '*' when the request's credentials mode is 'include'."
+        "response must not be the wildcard '*' when the request's credentials mode is 'include'."
     )
     assert f.messages.firefox == (
         f"{FF}‘{URL}’. (Reason: Credential is not supported if the CORS header "
@@ -220,8 +218,7 @@ def test_preflight_404_without_acao_is_reported_as_missing_acao_by_chrome() -> N
     assert "no route for OPTIONS" in (f.root_cause or "")
     assert f.curl[0] == (
         f"curl -i -X OPTIONS {URL} -H 'Origin: {PAGE}' -H 'Access-Control-Request-Method: "
-        "PUT' "
-        "-H 'Access-Control-Request-Headers: content-type'"
+        "PUT' -H 'Access-Control-Request-Headers: content-type'"
     )
 
 
@@ -367,8 +364,7 @@ def test_credentialed_preflight_without_acac() -> None:
     assert f.rule == "invalid-allow-credentials" and f.cors_error == "PreflightInvalidAllowCredentials"
     assert f.messages.chrome == (
         XHR_HEAD + PF + "The value of the 'Access-Control-Allow-Credentials' header "
-        "in the "
-        "response is '' which must be 'true' when the request's credentials mode is "
+        "in the response is '' which must be 'true' when the request's credentials mode is "
         "'include'." + XHR_CRED
     )
 
@@ -383,9 +379,8 @@ def test_redirect_with_userinfo() -> None:
     )
     assert f.rule == "redirect-with-credentials"
     assert f.messages.chrome == HEAD + (
-        "Redirect location '' contains a username and password, which is "
-        "disallowed "
-        "for cross-origin requests."
+        "Redirect location '' contains a username and password, which is disallowed for cross-origin "
+        "requests."
     )
 
 
@@ -427,13 +422,10 @@ def test_disallowed_scheme_from_a_file_page() -> None:
     )
     assert f.rule == "disallowed-scheme"
     assert f.messages.chrome == (
-        "Access to XMLHttpRequest at 'file:///tmp/data.json' from origin 'null' has "
-        "been "
-        "blocked by CORS policy: Cross origin requests are only supported for "
-        "protocol "
-        "schemes: chrome, chrome-experimental-site-token-provider, "
-        "chrome-extension, "
-        "chrome-untrusted, data, http, https, isolated-app."
+        "Access to XMLHttpRequest at 'file:///tmp/data.json' from origin 'null' has been blocked by CORS "
+        "policy: Cross origin requests are only supported for protocol schemes: chrome, "
+        "chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, http, https, "
+        "isolated-app."
     )
 
 
@@ -602,6 +594,9 @@ def test_every_rule_has_a_docs_page_with_the_fixed_headings() -> None:
         for heading in ("## What it means", "## Why the browser blocks it", "## Example", "## How to fix"):
             assert heading in text, (r.id, heading)
         assert r.spec_url.startswith("https://")
+        assert isinstance(r.severity, Severity)
+        if r.is_cors:
+            assert r.severity is Severity.ERROR, "a CORS rule means the browser blocked the request"
 
 
 def test_chrome_error_names_map_to_rules() -> None:
