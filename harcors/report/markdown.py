@@ -37,6 +37,8 @@ _ESCAPE_RE = re.compile(r"([\\`*_\[\]<>|~&$@#])")
 # other block starters (#, >, *, _, `, <, |) are escaped everywhere.
 _LINE_START_RE = re.compile(r"([ \t]*)[-+=]")
 _ORDERED_RE = re.compile(r"([ \t]*\d+)[.)]")
+# A balanced single-backtick code span in prose.
+_CODE_SPAN_RE = re.compile(r"(?<!`)`([^`]+)`(?!`)")
 # A token some renderer would autolink: a scheme, www., or something@domain.
 _LINKISH_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S|www\.|\S@\S", re.IGNORECASE)
 _LEADING = "'\"(<[{«“‘"
@@ -57,8 +59,15 @@ def _escape_token(token: str) -> str:
     return _escape_plain(token)
 
 
+def _escape_words(text: str) -> str:
+    return "".join(_escape_token(t) if t.strip() else t for t in re.split(r"(\s+)", text))
+
+
 def _escape_line(line: str) -> str:
-    out = "".join(_escape_token(t) if t.strip() else t for t in re.split(r"(\s+)", line))
+    # Prose from the engine and the fix catalog quotes names and values in `code spans`; keep them
+    # (re-fenced by code(), so their content stays inert text) and escape everything around them.
+    parts = _CODE_SPAN_RE.split(line)
+    out = "".join(code(part) if i % 2 else _escape_words(part) for i, part in enumerate(parts))
     # At the start of a line "1. ", "- ", "+ ", "=" start lists, breaks and headings: escape them.
     m = _ORDERED_RE.match(out)
     if m:
@@ -91,6 +100,11 @@ def code(value: Any) -> MdSafe:
     # A span that starts or ends with a backtick (or a space) needs padding, which is stripped.
     pad = " " if s[0] in "` " or s[-1] in "` " else ""
     return MdSafe(f"{ticks}{pad}{s}{pad}{ticks}")
+
+
+def cell_text(value: Any) -> MdSafe:
+    """Untrusted prose in a GFM table cell: a ``|`` even inside a code span would end the cell."""
+    return MdSafe(re.sub(r"(?<!\\)\|", r"\\|", inline(value)))
 
 
 def cell_code(value: Any) -> MdSafe:
@@ -130,8 +144,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(text=text, inline=inline, code=code, cell_code=cell_code, fence=fence,
-                       trusted=trusted)
+    env.filters.update(text=text, inline=inline, code=code, cell_code=cell_code, cell_text=cell_text,
+                       fence=fence, trusted=trusted)
     return env
 
 
