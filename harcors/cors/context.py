@@ -223,7 +223,11 @@ def page_urls(exchanges: Sequence[Exchange]) -> dict[str, str]:
 
 def build(req: CorsRequest, has_verdict: bool, pages: Mapping[str, str] | None = None) -> RequestContext:
     notes: list[str] = []
+    page_url = (pages or {}).get(req.first.pageref or "")
     page_origin, how = _page_origin(req)
+    if page_origin is None and page_url is not None:
+        page_origin = origin_of(page_url)
+        how = "The page origin was taken from the page's document entry (the request has no Origin header)."
     if how:
         notes.append(how)
     kind, how = _kind(req)
@@ -235,9 +239,17 @@ def build(req: CorsRequest, has_verdict: bool, pages: Mapping[str, str] | None =
     if not cross and page_origin is not None:
         # A same-origin start can still redirect to another origin.
         cross = any(origin_of(h.url) != page_origin for h in req.hops)
+    verdict = verdict_of(req, has_verdict)
     if page_origin is None:
         site = (req.first.request_headers.get("sec-fetch-site") or "").lower()
         cross = site in ("cross-site", "same-site")
+        if verdict is Verdict.BLOCKED and req.request.resource_type in ("fetch", "xhr"):
+            # The browser itself says CORS failed, so the request was cross-origin.
+            cross = True
+            notes.append(
+                "The HAR does not show the page's origin (no Origin, Referer or page entry); "
+                "Chrome's message names it where 'null' is shown."
+            )
     cookie = any("cookie" in h.request_headers for h in req.hops if origin_of(h.url) != page_origin)
     hops = tuple(hop_view(req, h) for h in req.hops)
     return RequestContext(
@@ -248,10 +260,10 @@ def build(req: CorsRequest, has_verdict: bool, pages: Mapping[str, str] | None =
         mode,
         cross,
         cookie,
-        verdict_of(req, has_verdict),
+        verdict,
         has_verdict,
         tuple(notes),
-        page_url=(pages or {}).get(req.first.pageref or ""),
+        page_url=page_url,
     )
 
 

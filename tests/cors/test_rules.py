@@ -628,3 +628,17 @@ def test_ambiguous_webkit_reason_stays_honest() -> None:
     assert f.rule == "cors-blocked" and f.confidence is Confidence.UNCERTAIN
     assert f.messages.safari is not None and f.messages.safari.startswith(reason)
     assert "missing or does not match" in (f.root_cause or "")
+
+
+def test_page_origin_from_the_document_entry_when_the_request_shows_none() -> None:
+    # Chrome records a request blocked before sending with provisional headers: no Origin; here no Referer.
+    doc = entry(PAGE + "/index.html", origin=None, rtype="document")
+    f = only_error(
+        doc,
+        preflight(URL, "PUT", status=404, ms=3),
+        entry(URL, "PUT", origin=None, status=0, error="net::ERR_FAILED", ms=2),
+    )
+    assert f.messages.chrome.startswith(HEAD)
+    f = only_error(doc, entry(URL, "PUT", origin=None, status=0, error="net::ERR_FAILED", ms=2))
+    assert f.rule == "cors-blocked" and f.page_origin == PAGE
+    assert any("document entry" in n for n in f.notes)
