@@ -7,6 +7,7 @@ formats (Markdown, HTML) render the same model through Jinja2 templates.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -116,15 +117,35 @@ class ExchangeView:
 
 
 @dataclass(frozen=True, slots=True)
+class FixView:
+    fix: Fix
+    notes: str  # the fix's notes less paragraphs an earlier variant already showed
+
+
+@dataclass(frozen=True, slots=True)
 class FindingView:
     number: int  # 1-based within its file
     anchor: str  # a stable id for the HTML table of contents
     finding: Finding
     host: str
     exchanges: tuple[ExchangeView, ...]
-    fix: Fix | None
-    other_fixes: tuple[Fix, ...]
-    fix_note: str | None  # why the fix shown is not for the stack asked for
+    fix_stack: str | None  # the stack whose fixes are shown
+    fixes: tuple[FixView, ...]  # every variant for that stack, most likely first
+    other_fixes: tuple[FixView, ...]  # the other stacks' fixes
+    fix_note: str | None  # why the fixes shown are not for the stack asked for
+
+    @property
+    def fix(self) -> Fix | None:
+        """The fix a one-line summary names (CSV, SARIF)."""
+        return self.fixes[0].fix if self.fixes else None
+
+    @property
+    def fix_is_for_the_page(self) -> bool:
+        return self.fix_stack == ANY_STACK
+
+    @property
+    def other_stacks(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v.fix.stack for v in self.other_fixes))
 
     @property
     def separate_preflight(self) -> Exchange | None:
@@ -232,19 +253,37 @@ def _canonical(name: str) -> str:
     return "-".join(part.capitalize() for part in name.split("-"))
 
 
-def _pick_fix(fixes: Sequence[Fix], stack: str | None) -> tuple[Fix | None, tuple[Fix, ...], str | None]:
-    """The fix to show (the one for ``stack``, else the engine's first = most likely) and the rest."""
+#: harcors.fixes.ANY_STACK: a fix the page makes, the same whatever the server runs.
+ANY_STACK = "any"
+
+
+def _pick_fixes(fixes: Sequence[Fix], stack: str | None) -> tuple[str | None, tuple[Fix, ...], str | None]:
+    """The stack whose fixes to show (the one asked for, else the first = most likely), and a note
+    when the stack asked for has none. A stack can have several variants (e.g. Next.js route
+    handler or middleware): all of them are shown."""
     if not fixes:
         return None, (), None
+    target = fixes[0].stack
     note = None
-    chosen = fixes[0]
     if stack:
-        match = [f for f in fixes if f.stack.lower() == stack.lower()]
-        if match:
-            chosen = match[0]
-        else:
-            note = f"No fix for the stack {stack!r}; showing {chosen.stack!r}, the most likely one."
-    return chosen, tuple(f for f in fixes if f is not chosen), note
+        match = next((f.stack for f in fixes if f.stack.lower() == stack.lower()), None)
+        if match is not None:
+            target = match
+        elif target != ANY_STACK:
+            note = f"No fix for the stack {stack!r}; showing {target!r}, the most likely one."
+    return target, tuple(f for f in fixes if f.stack == target), note
+
+
+def _fix_views(fixes: Sequence[Fix]) -> tuple[FixView, ...]:
+    # Variants of one stack share their general notes; print each paragraph once.
+    seen: set[str] = set()
+    views = []
+    for fix in fixes:
+        paragraphs = [p.strip() for p in re.split(r"\n[ \t]*\n", fix.notes) if p.strip()]
+        fresh = [p for p in paragraphs if p not in seen]
+        seen.update(fresh)
+        views.append(FixView(fix, "\n\n".join(fresh)))
+    return tuple(views)
 
 
 def _finding_view(number: int, file_number: int, f: Finding, stack: str | None) -> FindingView:
@@ -253,15 +292,17 @@ def _finding_view(number: int, file_number: int, f: Finding, stack: str | None) 
         views.append(ExchangeView("Preflight", f.preflight, _rows(f.preflight, preflight=True, finding=f)))
     if f.preflight is None or f.preflight is not f.request:
         views.append(ExchangeView("Request", f.request, _rows(f.request, preflight=False, finding=f)))
-    fix, others, note = _pick_fix(f.fixes, stack)
+    target, chosen, note = _pick_fixes(f.fixes, stack)
+    others = tuple(x for x in f.fixes if x.stack != target)
     return FindingView(
         number=number,
         anchor=f"f{file_number}-{number}",
         finding=f,
         host=host_of(f.request.url),
         exchanges=tuple(views),
-        fix=fix,
-        other_fixes=others,
+        fix_stack=target,
+        fixes=_fix_views(chosen),
+        other_fixes=_fix_views(others),
         fix_note=note,
     )
 

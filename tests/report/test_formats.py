@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from harcors.analysis import Analysis
+from harcors.cors.model import Fix
 from harcors.report.render import FORMATS, render
 from harcors.report.sarif import entry_lines
 from harcors.resources import resource_path
@@ -164,3 +165,28 @@ def test_sarif_region_is_the_entry_line(tmp_path) -> None:
     line = run["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"]
     text = har.read_text(encoding="utf-8").split("\n")
     assert f"/{f.request.index}\"" in text[line + 1]  # the '{' line, then "request", then its url
+
+
+def test_all_variants_of_the_chosen_stack_share_notes_once() -> None:
+    shared = "Shared paragraph about origins."
+    f = dataclasses.replace(preflight_finding(), fixes=(
+        Fix("nextjs", "Route handler", "export async function OPTIONS() {}", "js",
+            f"{shared}\n\nOnly the handler."),
+        Fix("nextjs", "Middleware", "export function middleware() {}", "js",
+            f"{shared}\n\nOnly the middleware."),
+        Fix("nginx", "nginx", "add_header X y;", "nginx", shared),
+    ))
+    md = render([analysis([f])], "md")
+    assert md.count(shared) == 1
+    assert "export async function OPTIONS" in md and "export function middleware" in md
+    assert "Only the handler." in md and "Only the middleware." in md
+    assert "Also available for: `nginx` (" in md
+    html = render([analysis([f])], "html")
+    assert "Fixes for other stacks (1)" in html
+
+
+def test_a_fix_for_the_page_needs_no_stack() -> None:
+    page_fix = Fix("any", "Remove the header", "fetch(url)", "js")
+    f = dataclasses.replace(missing_acao_finding(), fixes=(page_fix,))
+    md = render([analysis([f])], "md", stack="nginx")
+    assert "#### Suggested fix\n" in md and "No fix for the stack" not in md
