@@ -48,9 +48,9 @@ class FixContext:
     credentials: bool
     max_age: int
     private_network: bool
-    url: str
-    path: str
-    path_dir: str  # the URL's folder, e.g. "/api/" for "/api/items": what route patterns cover
+    url: str  # shown without user:password, query or data segments (see public_url)
+    path: str  # the route, data segments as "[id]"
+    path_dir: str  # the folder route patterns cover: "/api/" for "/api/items", "/v1/x/" for "/v1/x/7"
     stage: str  # "preflight" or "request": which response failed
     status: int  # that response's status (0: none arrived / never sent)
     location: str | None  # where a redirect pointed
@@ -148,6 +148,48 @@ def _location(exchange: Exchange) -> str | None:
     return urljoin(exchange.url, target) if target else None
 
 
+# A path segment that is data, not a route: numbers, UUIDs, hashes, JWTs and other tokens. Fixes
+# show the route with "[id]" there (Next.js' and Vercel's syntax for a dynamic segment) — which is
+# also what a route pattern must cover — and never the value, which may be a secret.
+_ID_SEGMENT = re.compile(
+    r"^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,}|eyJ.*"
+    r"|.*[.=%~+].{12,}|(?=.*\d)(?=.*[a-z])[\w-]{16,}|.{41,})$",
+    re.IGNORECASE,
+)
+
+
+def generalize_path(path: str) -> tuple[str, str]:
+    """``(route, prefix)``: the path with data segments as ``[id]``, and the folder before the first.
+
+    ``/v1/orders/8f3a.../items`` gives ``("/v1/orders/[id]/items", "/v1/orders/")``.
+    """
+    segments = path.split("/")
+    route = ["[id]" if seg and _ID_SEGMENT.match(seg) else seg for seg in segments]
+    prefix = ""
+    for i, seg in enumerate(route):
+        if seg == "[id]":
+            prefix = "/".join(route[:i]) + "/"
+            break
+    else:
+        prefix = path[: path.rfind("/") + 1] if "/" in path else "/"
+    return "/".join(route) or "/", prefix or "/"
+
+
+def public_url(url: str) -> str:
+    """The URL to show in a fix: no user:password, no query or fragment, data segments as ``[id]``."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "the request URL"
+    if ":" in host:
+        host = f"[{host}]"
+    route, _ = generalize_path(parts.path or ("/" if host else ""))
+    return f"{parts.scheme}://{host}{port}{route}" if parts.netloc or parts.scheme in ("file",) \
+        else f"{parts.scheme}:{route}"
+
+
 def _path(url: str) -> str:
     try:
         return urlsplit(url).path or "/"
@@ -221,9 +263,7 @@ def build_context(finding: Finding) -> FixContext:
     )
 
     location = _location(failing) if kind == "redirect" else None
-    url = finding.request.url
-    path = _path(url)
-    route_path = _path(location) if location else path
+    route, prefix = generalize_path(_path(location) if location else _path(finding.request.url))
     return FixContext(
         rule=finding.rule,
         kind=kind,
@@ -238,13 +278,13 @@ def build_context(finding: Finding) -> FixContext:
         credentials=credentials,
         max_age=max_age,
         private_network=private_network,
-        url=url,
-        path=path,
-        path_dir=route_path[: route_path.rfind("/") + 1] or "/",
+        url=public_url(finding.request.url),
+        path=route,
+        path_dir=prefix,
         stage=stage,
         status=failing.status,
-        location=location,
-        location_path=_path(location) if location else None,
+        location=public_url(location) if location else None,
+        location_path=generalize_path(_path(location))[0] if location else None,
         env_var=ENV_VAR,
         request_method=method,
         page_method=page_method,

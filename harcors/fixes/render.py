@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from functools import cache
 
@@ -81,6 +82,13 @@ def _context_notes(ctx: FixContext) -> str:
 
 def render_stack(ctx: FixContext, stack: Stack) -> tuple[Fix, ...]:
     """The fixes for one server stack: one per variant that can fix this kind."""
+    return _render_stack(ctx, stack.id)
+
+
+# Busy HARs repeat the same failure (polling, retries): identical contexts render once.
+@functools.lru_cache(maxsize=4096)
+def _render_stack(ctx: FixContext, stack_id: str) -> tuple[Fix, ...]:
+    stack = stacks()[stack_id]
     kind = kind_texts()[ctx.kind]
     variables = {**ctx.variables(), "stack_name": stack.name, "stack_id": stack.id}
     title = render(kind.title, variables)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import time
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 from harcors.cors import evaluate
 from harcors.cors.model import Finding, Severity
@@ -72,13 +73,25 @@ def scenario_for(finding: Finding, name: str) -> Scenario | None:
         kind=kind,
         origin=ctx.origin,
         method=method,
-        path=ctx.location_path or ctx.path,
+        path=_real_path(finding, kind),
         headers=headers,
         credentials=ctx.credentials,
         preflight=preflight,
         status=status,
         auth=kind == "preflight-auth",
     )
+
+
+def _real_path(finding: Finding, kind: str) -> str:
+    """The path the page calls once fixed: where a redirect pointed, else the request's own."""
+    url = finding.request.url
+    if kind == "redirect":
+        for ex in (finding.preflight, finding.request):
+            target = ex.redirect_url or ex.response_headers.get("location") if ex is not None else None
+            if target:
+                url = urljoin(ex.url, target)  # type: ignore[union-attr]
+                break
+    return urlsplit(url).path or "/"
 
 
 def _needed(finding: Finding) -> tuple[str, ...]:
