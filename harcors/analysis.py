@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harcors.cors import Finding, evaluate
+from harcors.fixes import attach_fixes
 from harcors.har import HarInfo, HarStream, Skipped
 from harcors.har.loader import ProgressCallback
 from harcors.har.model import Exchange
@@ -43,7 +44,7 @@ def analyze_file(
         info=stream.info,
         exchanges=exchanges,
         skipped=stream.skipped,
-        findings=result.findings,
+        findings=attach_fixes(result.findings, exchanges),
         pairs=result.pairs,
         problem=stream.problem,
         entries_seen=stream.entries_seen,
