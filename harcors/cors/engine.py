@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from harcors.cors import checks, curl, fetch, messages
 from harcors.cors.checks import Failure
@@ -289,7 +290,6 @@ def _from_webkit_reason(ctx: RequestContext, notes: list[str]) -> Finding | None
 def _unexplained(ctx: RequestContext, notes: list[str]) -> Finding:
     """The browser blocked it, but the HAR holds no failing response or preflight."""
     req = ctx.request
-    from urllib.parse import urlsplit
 
     webkit = _from_webkit_reason(ctx, notes)
     if webkit is not None:
@@ -442,6 +442,38 @@ def _aggregate(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+_TRUSTWORTHY_HOSTS = ("localhost", "127.", "[::1]", "::1")
+
+
+def _mixed_content(ctx: RequestContext) -> Finding | None:
+    """An https page's request to http:// that got no answer: the browser blocked it as mixed content
+    (Chrome records ``blockedReason: mixed-content`` with an empty error text, which a HAR drops)."""
+    req = ctx.request
+    page = ctx.page_origin or ""
+    host = (urlsplit(req.url).hostname or "").lower()
+    if not page.startswith("https://") or not req.url.lower().startswith("http://") or req.got_response:
+        return None
+    if host.startswith(_TRUSTWORTHY_HOSTS) or host.endswith(".localhost"):
+        return None  # potentially trustworthy: not mixed content
+    page_url = ctx.page_url or page + "/"
+    what = "an insecure XMLHttpRequest endpoint" if ctx.kind == "XMLHttpRequest" else "an insecure resource"
+    notes = list(ctx.notes)
+    if ctx.page_url is None:
+        notes.append("The page URL is not in the HAR; Chrome's line names the full page URL.")
+    return _finding(
+        ctx,
+        "mixed-content",
+        chrome=f"Mixed Content: The page at '{page_url}' was loaded over HTTPS, but requested {what} "
+        f"'{req.url}'. This request has been blocked; the content must be served over HTTPS.",
+        firefox=f"Blocked loading mixed active content “{req.url}”",
+        root="The page is served over https and the request goes to http://. Serve the API over https (or "
+        "proxy it through the page's own origin).",
+        confidence=Confidence.LIKELY,
+        notes=notes,
+        with_curl=False,
+    )
+
+
 def _request_warnings(ctx: RequestContext) -> list[Finding]:
     """Warnings for one CORS exchange that went through (or at least got its answers)."""
     out: list[Finding] = []
@@ -571,6 +603,11 @@ def judge(ctx: RequestContext) -> list[Finding]:
     req = ctx.request
     out: list[Finding] = []
     is_api = req.resource_type in _CORS_TYPES or ctx.req.orphan
+    # Chrome's verdict for mixed content is no error text at all (ERR_FAILED would be CORS or LNA).
+    if ctx.verdict is Verdict.FAILED and is_api:
+        mixed = _mixed_content(ctx)
+        if mixed is not None:
+            return [mixed]
     if ctx.verdict is Verdict.NET_ERROR and is_api:
         return [_not_cors(ctx)]
     if ctx.mode == "no-cors" and req.resource_type == "fetch" and ctx.cross_origin:

@@ -424,6 +424,23 @@ _RULE_LIST: tuple[Rule, ...] = (
         is_cors=False,
     ),
     Rule(
+        id="mixed-content",
+        title="An https page requested an http URL (mixed content), not a CORS problem",
+        severity=_W,
+        spec=(
+            "Mixed Content (https://w3c.github.io/webappsec-mixed-content/): a secure page's fetch to an "
+            "insecure URL is blocked before it is sent; no CORS check runs."
+        ),
+        spec_url="https://w3c.github.io/webappsec-mixed-content/",
+        explanation=(
+            "The page was loaded over https but called an http:// URL. Browsers block that before "
+            "sending anything, and the page sees the same 'Failed to fetch' as for CORS. No CORS header "
+            "can fix it: call the API over https."
+        ),
+        firefox="Blocked loading mixed active content “{url}”",
+        is_cors=False,
+    ),
+    Rule(
         id="no-cors-opaque",
         title="mode: 'no-cors' gives the page an opaque response",
         severity=_W,

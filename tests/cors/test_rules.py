@@ -642,3 +642,28 @@ def test_page_origin_from_the_document_entry_when_the_request_shows_none() -> No
     f = only_error(doc, entry(URL, "PUT", origin=None, status=0, error="net::ERR_FAILED", ms=2))
     assert f.rule == "cors-blocked" and f.page_origin == PAGE
     assert any("document entry" in n for n in f.notes)
+
+
+@pytest.mark.parametrize(
+    ("rtype", "what"), [("fetch", "an insecure resource"), ("xhr", "an insecure XMLHttpRequest endpoint")]
+)
+def test_mixed_content_is_not_cors(rtype: str, what: str) -> None:
+    # Chrome: blockedReason mixed-content, empty error text, no response (observed in Chromium 156).
+    doc = entry("https://app.test/page", origin=None, rtype="document")
+    result = run(
+        doc,
+        entry("http://api.test/x", origin=None, status=0, rtype=rtype, req={"Referer": "https://app.test/"}),
+    )
+    assert errors(result) == []
+    (w,) = warnings(result)
+    assert w.rule == "mixed-content" and not w.is_cors
+    assert w.messages.chrome == (
+        f"Mixed Content: The page at 'https://app.test/page' was loaded over HTTPS, but requested {what} "
+        "'http://api.test/x'. This request has been blocked; the content must be served over HTTPS."
+    )
+    assert w.messages.firefox == "Blocked loading mixed active content “http://api.test/x”"
+    # http://localhost is potentially trustworthy: no mixed-content block there.
+    local = run(
+        doc, entry("http://localhost:3000/x", origin=None, status=0, req={"Referer": "https://app.test/"})
+    )
+    assert [f.rule for f in local.findings if f.rule == "mixed-content"] == []
