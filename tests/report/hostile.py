@@ -80,8 +80,10 @@ def _finding(p: Payload, pre: Exchange, req: Exchange) -> Finding:
     )
 
 
-def build(tmp_path: Path, p: Payload, *, name: str) -> Analysis:
-    """Write the HAR (file name included) from payload ``p``, load it, add a finding that quotes it."""
+def build(tmp_path: Path, p: Payload, *, name: str, engine: bool = False) -> Analysis:
+    """Write the HAR (file name included) from payload ``p``, load it, add a finding that quotes it.
+
+    With ``engine`` the engine's own findings (and their fixes) are kept beside it."""
     url = f"https://api.example.com/{p(1)}?q={p(2)}"
     pre = entry(
         "OPTIONS", url,
@@ -104,4 +106,5 @@ def build(tmp_path: Path, p: Payload, *, name: str) -> Analysis:
                      creator_version=p(21))
     analysis = analyze_file(path)
     pre_x, req_x = analysis.exchanges
-    return dataclasses.replace(analysis, findings=[_finding(p, pre_x, req_x)])
+    kept = analysis.findings if engine else []
+    return dataclasses.replace(analysis, findings=[*kept, _finding(p, pre_x, req_x)])

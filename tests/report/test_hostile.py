@@ -76,6 +76,23 @@ def test_markdown_structure_does_not_depend_on_har_strings(
     assert "[click me](javascript:alert(1))" in text
 
 
+_FORBIDDEN = {"a", "img", "script", "iframe", "svg", "input", "form", "object", "embed", "link", "base",
+              "del", "blockquote"}
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_engine_findings_on_a_hostile_har_stay_inert(tmp_path: Path, fmt: str) -> None:
+    """The engine and the fix catalog quote the traffic too: their findings must come out as text."""
+    analysis = build(tmp_path, hostile, name="engine", engine=True)
+    out = render([analysis], fmt, redact=False)
+    doc = _parse(_gfm(out) if fmt == "md" else out)
+    tags = [tag for tag, _ in doc.elements]
+    assert not set(tags) & _FORBIDDEN
+    assert tags.count("style") == (1 if fmt == "html" else 0)
+    attributes = {name for _, attrs in doc.elements for name, _ in attrs}
+    assert not {a for a in attributes if a.startswith("on")} | (attributes & {"href", "src", "style"})
+
+
 def test_markdown_uses_long_enough_fences(twins: tuple[Analysis, Analysis]) -> None:
     md = render([twins[0]], "md")
     # The fix code holds a run of four backticks, so its fence needs five.
