@@ -16,6 +16,7 @@ import pytest
 
 from harcors import __version__
 from harcors.analysis import Analysis, analyze_file
+from harcors.cors.model import Finding
 from harcors.report.render import FORMATS, render
 
 from .factory import sample_analysis
@@ -38,11 +39,22 @@ SAMPLE_CASES: tuple[str, ...] = (
 )
 
 
+def _two_stacks(finding: Finding) -> Finding:
+    """The fixes of the first two stacks only: enough to show the chosen fix and "other stacks",
+    without copying the whole fix catalog (tests/fixes covers it) into every golden."""
+    keep = list(dict.fromkeys(f.stack for f in finding.fixes))[:2]
+    return dataclasses.replace(finding, fixes=tuple(f for f in finding.fixes if f.stack in keep))
+
+
 def _sample(name: str) -> Callable[[], Analysis]:
     def load() -> Analysis:
         analysis = analyze_file(SAMPLES / name)
-        # Goldens must not depend on where the checkout lives.
-        return dataclasses.replace(analysis, info=dataclasses.replace(analysis.info, path=name))
+        return dataclasses.replace(
+            analysis,
+            # Goldens must not depend on where the checkout lives.
+            info=dataclasses.replace(analysis.info, path=name),
+            findings=[_two_stacks(f) for f in analysis.findings],
+        )
 
     return load
 
