@@ -32,13 +32,17 @@ def _doc(rule: Any) -> tuple[str | None, str | None]:
 
 
 def describe_rules(used: dict[str, str]) -> list[dict[str, Any]]:
-    """SARIF reportingDescriptors: every registered rule (stable order), then unknown ones in ``used``.
+    """SARIF reportingDescriptors for the rules that fired, in the registry's order, then any the
+    registry does not know (described by a finding's title).
 
-    ``used`` maps the rule ids that occur to a finding title, for rules the registry lacks.
+    ``used`` maps the rule ids that occur to a finding title. Only fired rules are described: each
+    descriptor carries the rule's whole docs page.
     """
     out: list[dict[str, Any]] = []
     registry = _registry()
     for rule_id, rule in registry.items():
+        if rule_id not in used:
+            continue
         title = str(getattr(rule, "title", "") or used.get(rule_id) or rule_id)
         explanation = str(getattr(rule, "explanation", "") or title)
         severity = str(getattr(rule, "severity", "error"))
