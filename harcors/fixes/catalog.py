@@ -31,7 +31,7 @@ SERVER_KINDS = (
     "max-age",
 )
 #: Kinds only the page (or the way it is served) can fix; one stack-independent fix each.
-CLIENT_KINDS = ("client-header", "client-no-cors", "client-mode", "client-scheme", "not-cors")
+CLIENT_KINDS = ("client-header", "client-no-cors", "client-mode", "client-scheme", "client-https", "not-cors")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,7 @@ class KindText:
     client_code: str = ""  # client kinds: the one stack-independent snippet
     client_language: str = ""
     server_kind: str = ""  # client kinds whose fix also needs a server change: that change's kind
+    summary: str = ""  # one line, for the coverage table
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,7 @@ def kind_texts() -> dict[str, KindText]:
             client_code=spec.get("code", ""),
             client_language=spec.get("language", ""),
             server_kind=spec.get("server_kind", ""),
+            summary=spec.get("summary", ""),
         )
         for kind, spec in _rules_file()["kinds"].items()
     }

@@ -130,6 +130,10 @@ def kind_of(finding: Finding) -> str:
     entry = rules().get(finding.rule)
     if entry is None:
         return "allow-origin"
+    if entry.kind == "header" and _is_acao_request(finding.failed_parameter or ""):
+        # The header the preflight asked for is Access-Control-Allow-Origin & co., which the page set
+        # itself: removing it from the request is the fix, not allowing it on the server.
+        return "client-header"
     if not entry.refine:
         return entry.kind
     stage, failing = failing_response(finding, entry)
@@ -143,6 +147,10 @@ def kind_of(finding: Finding) -> str:
     return entry.kind
 
 
+def _is_acao_request(name: str) -> bool:
+    return name.strip().lower().startswith("access-control-")
+
+
 def _location(exchange: Exchange) -> str | None:
     target = exchange.redirect_url or exchange.response_headers.get("location")
     return urljoin(exchange.url, target) if target else None
@@ -151,10 +159,17 @@ def _location(exchange: Exchange) -> str | None:
 # A path segment that is data, not a route: numbers, UUIDs, hashes, JWTs and other tokens. Fixes
 # show the route with "[id]" there (Next.js' and Vercel's syntax for a dynamic segment) — which is
 # also what a route pattern must cover — and never the value, which may be a secret.
+# Lower-case words joined by hyphens ("preflight-301-redirect") are routes; tokens mix case or digits.
 _ID_SEGMENT = re.compile(
-    r"^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,}|eyJ.*"
-    r"|.*[.=%~+].{12,}|(?=.*\d)(?=.*[a-z])[\w-]{16,}|.{41,})$",
-    re.IGNORECASE,
+    r"^(\d+"
+    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"  # UUID
+    r"|[0-9a-fA-F]{12,}"  # hashes, ObjectIds
+    r"|eyJ.*"  # JWT (base64url of '{"')
+    r"|.*[=%~+].{8,}|.*\..*\..{8,}"  # encoded or dotted tokens
+    r"|(?=.*\d)(?=.*[a-z])(?=.*[A-Z])[\w-]{16,}"  # mixed-case tokens
+    r"|(?=.*\d)(?=.*[a-z])[a-z0-9_]{16,}"  # lower-case tokens without hyphens
+    r"|(?=(?:.*\d){4})[\w-]{20,}"
+    r"|.{41,})$"
 )
 
 
@@ -236,8 +251,10 @@ def build_context(finding: Finding) -> FixContext:
         else (method,)
 
     allowed_headers = [h for h in _tokens(answer.response_headers.combined("access-control-allow-headers")
-                                          if answer else None) if h != "*" and _is_token(h)]
-    needed = [h.lower() for h in _needed_headers(finding) if _is_token(h)]
+                                          if answer else None)
+                       if h != "*" and _is_token(h) and not _is_acao_request(h)]
+    # Access-Control-* request headers are the page's mistake (see kind_of): never suggest allowing them.
+    needed = [h.lower() for h in _needed_headers(finding) if _is_token(h) and not _is_acao_request(h)]
     headers = _unique([*allowed_headers, *needed], fold=True)
     allowed_lower = {h.lower() for h in allowed_headers}
     added_headers = tuple(h for h in _unique(needed, fold=True) if h not in allowed_lower)

@@ -82,10 +82,13 @@ def guess_from(exchanges: Iterable[Exchange], origin: str | None = None) -> Stac
     ranked = sorted(found, key=rank)
     best = ranked[0]
     confidence = _confidence(list(found[best].values()))
-    # Two frameworks with equally strong evidence (e.g. NestJS and Express share X-Powered-By):
-    # the guess is no better than "medium".
-    if len(ranked) > 1 and rank(ranked[1])[:2] == rank(best)[:2] and confidence == "high":
-        confidence = "medium"
+    # The same header line pointing at two stacks (X-Powered-By: Express is also NestJS's), or two
+    # stacks with equally strong evidence: the guess is no better than "medium".
+    lines = {e.split(" (", 1)[0] for e in found[best]}
+    for other in ranked[1:]:
+        shared = lines & {e.split(" (", 1)[0] for e in found[other]}
+        if shared or rank(other)[:2] == rank(best)[:2]:
+            confidence = "medium" if confidence == "high" else confidence
     return StackGuess(best, confidence, tuple(found[best]), origin, tuple(ranked))
 
 

@@ -26,7 +26,7 @@ _KNOWN_PROXIES = (
     "corsproxy.org",
 )
 _EMBEDDED_URL = re.compile(r"^/+https?:/", re.IGNORECASE)
-_QUERY_URL = re.compile(r"(^|[?&](url|u|target|quest)=)https?(:|%3a)", re.IGNORECASE)
+_QUERY_URL = re.compile(r"(^|&)((url|u|target|quest)=)?https?(:|%3a)", re.IGNORECASE)
 
 
 def what_does_not_fix() -> str:
