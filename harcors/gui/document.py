@@ -379,11 +379,10 @@ class HarTab(QtWidgets.QWidget):
         self.table.scrollTo(index)
 
     def select_finding(self, finding: Finding) -> bool:
-        for row in range(self.model.rowCount()):
-            if self.model.finding_at(row) is finding:
-                self.select_row(row)
-                return True
-        return False
+        row = self.model.row_of_finding(finding)
+        if row >= 0:
+            self.select_row(row)
+        return row >= 0
 
     def current_finding(self) -> Finding | None:
         index = self.table.selectionModel().currentIndex()
@@ -445,10 +444,18 @@ class HarTab(QtWidgets.QWidget):
             return theme.icon("info")
         if self.error is not None or self.data is None:
             return theme.icon("error") if self.error else QtGui.QIcon()
-        findings = self.data.analysis.findings
-        if any(f.is_error for f in findings):
+        errors, warnings = self._counts()
+        if errors:
             return theme.icon("error")
-        return theme.icon("warning") if findings else theme.icon("ok")
+        return theme.icon("warning") if warnings else theme.icon("ok")
+
+    def _counts(self) -> tuple[int, int]:
+        """(errors, warnings), counted on the severity column (this runs on every selection change)."""
+        if self.data is None:
+            return 0, 0
+        severity = self.data.findings.array("severity")
+        errors = int((severity == "error").sum())
+        return errors, len(severity) - errors
 
     def summary(self) -> str:
         if self.job is not None:
@@ -457,8 +464,7 @@ class HarTab(QtWidgets.QWidget):
             return self.error or ""
         a = self.data.analysis
         info = a.info
-        errors = sum(1 for f in a.findings if f.is_error)
-        warnings = len(a.findings) - errors
+        errors, warnings = self._counts()
         source = info.creator or "unknown tool"
         if info.browser:
             source += f", {info.browser} {info.browser_version or ''}".rstrip()

@@ -32,6 +32,10 @@ TITLES: dict[str, str] = {
 #: What each column sorts by (numbers sort as numbers, severity by rank, not by name).
 SORT_KEYS: dict[str, str] = {"severity": "sev_rank", "status": "status"}
 
+#: How a preflight row is indented under its request in the "All requests" view.
+CHILD_PREFIX = "  ↳ "
+#: Columns whose distinct values the filter bar offers.
+FILTER_CHOICES = ("type", "host", "rule")
 _SEV_RANK = {"error": 0, "warning": 1}
 _CHROME_BLOCKED = "has been blocked by CORS policy: "
 _STRING = np.dtypes.StringDType()
@@ -71,34 +75,80 @@ class Rows:
     #: lower-cased URL + messages per row, as a numpy string array so search runs in C
     haystack: np.ndarray = field(repr=False, default_factory=lambda: np.array([], dtype=_STRING))
     _sort_codes: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _choices: dict[str, list[tuple[str, int]]] = field(default_factory=dict, repr=False)
+    _arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _lists: dict[str, list] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.frame)
 
     def choices(self, column: str) -> list[tuple[str, int]]:
         """Distinct non-empty values of ``column`` with their counts, most frequent first."""
-        counts = self.frame[column].value_counts(sort=False)
-        pairs = [(str(k), int(v)) for k, v in counts.items() if k != ""]
-        return sorted(pairs, key=lambda kv: (-kv[1], kv[0]))
+        cached = self._choices.get(column)
+        if cached is None:
+            counts = self.frame[column].value_counts(sort=False)
+            pairs = [(str(k), int(v)) for k, v in counts.items() if k != ""]
+            cached = self._choices[column] = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))
+        return cached
+
+    def prepare(self) -> Rows:
+        """Compute sort codes and filter choices now (in the loader thread), not on first use."""
+        for column in COLUMNS:
+            self._codes(column)
+        for column in FILTER_CHOICES:
+            self.choices(column)
+        for column in ("severity", "type", "host", "rule", "child", "parent_pos", "group", "fid", "xpos"):
+            self.array(column)
+        for column in (*COLUMNS, "status_label", "child", "fid", "xpos"):
+            self.as_list(column)
+        return self
+
+    def array(self, column: str) -> np.ndarray:
+        """``column`` as a numpy array, cached: plain numpy is much cheaper per call than a Series."""
+        values = self._arrays.get(column)
+        if values is None:
+            values = self._arrays[column] = self.frame[column].to_numpy()
+        return values
+
+    def as_list(self, column: str) -> list:
+        """``column`` as a Python list, cached: the table model indexes these per painted cell.
+
+        "method" carries the indent that puts a preflight under its request.
+        """
+        values = self._lists.get(column)
+        if values is None:
+            array = self.array(column)
+            if column == "method":
+                child = self.array("child")
+                if child.any():
+                    array = np.where(child, CHILD_PREFIX + array.astype(object), array)
+            values = self._lists[column] = array.tolist()
+        return values
+
+    def _any_of(self, column: str, wanted: frozenset[str]) -> np.ndarray:
+        values = self.array(column)
+        keep = np.zeros(len(values), dtype=bool)
+        for value in wanted:  # a handful of values: one C-speed comparison pass each
+            keep |= values == value
+        return keep
 
     def mask(self, flt: Filter) -> np.ndarray:
         """Which rows ``flt`` lets through (a preflight row follows its request in and out)."""
-        frame = self.frame
-        keep = np.ones(len(frame), dtype=bool)
+        keep = np.ones(len(self.frame), dtype=bool)
         if flt.severities is not None:
-            keep &= frame["severity"].isin(flt.severities).to_numpy()
+            keep &= self._any_of("severity", flt.severities)
         if flt.types is not None:
-            keep &= frame["type"].isin(flt.types).to_numpy()
+            keep &= self._any_of("type", flt.types)
         if flt.host:
-            keep &= (frame["host"] == flt.host).to_numpy()
+            keep &= self.array("host") == flt.host
         if flt.rule:
-            keep &= (frame["rule"] == flt.rule).to_numpy()
+            keep &= self.array("rule") == flt.rule
         needle = flt.text.strip().lower()
         if needle:
             keep &= np.strings.find(self.haystack, needle) >= 0
-        child = frame["child"].to_numpy()
+        child = self.array("child")
         if child.any():
-            parent = frame["parent_pos"].to_numpy()
+            parent = self.array("parent_pos")
             keep[parent[keep & child]] = True  # a matching preflight brings its request along
             keep |= child & keep[parent]  # a shown request keeps its preflight under it
         return keep
@@ -111,12 +161,11 @@ class Rows:
         visible = np.flatnonzero(keep)
         if column is None:
             return visible
-        frame = self.frame
-        key = self._codes(column)[frame["parent_pos"].to_numpy()[visible]]
+        key = self._codes(column)[self.array("parent_pos")[visible]]
         if descending:
             key = -key
-        child = frame["child"].to_numpy()[visible]
-        group = frame["group"].to_numpy()[visible]
+        child = self.array("child")[visible]
+        group = self.array("group")[visible]
         return visible[np.lexsort((child, group, key))]
 
     def _codes(self, column: str) -> np.ndarray:
@@ -287,8 +336,9 @@ class TableData:
 
 
 def build_table_data(analysis: Analysis) -> TableData:
+    """Both views with their sort codes and filter choices computed: the GUI thread only shows them."""
     return TableData(
         analysis=analysis,
-        findings=findings_rows(analysis.findings, analysis.exchanges),
-        requests=requests_rows(analysis.exchanges, analysis.findings, analysis.pairs),
+        findings=findings_rows(analysis.findings, analysis.exchanges).prepare(),
+        requests=requests_rows(analysis.exchanges, analysis.findings, analysis.pairs).prepare(),
     )

@@ -28,7 +28,6 @@ ExchangeRole = int(_ROLE.UserRole) + 2
 _SEVERITY_TIPS = {
     "error": "Blocked by CORS", "warning": "Works, but fragile or unsafe", "": "No CORS problem",
 }
-_CHILD_PREFIX = "  ↳ "
 
 
 class FindingsModel(QtCore.QAbstractTableModel):
@@ -60,20 +59,12 @@ class FindingsModel(QtCore.QAbstractTableModel):
         self._rows = rows
         self._display = []
         if rows is not None:
-            frame = rows.frame
-            child = frame["child"].to_numpy()
-            method = frame["method"].to_numpy()
-            if child.any():
-                method = np.where(child, _CHILD_PREFIX + method.astype(object), method)
-            special = {"severity": frame["severity"].to_numpy(), "method": method,
-                       "status": frame["status_label"].to_numpy()}
-            for name in COLUMNS:
-                values = special[name] if name in special else frame[name].to_numpy()
-                self._display.append(values.tolist())
-            self._severity = frame["severity"].tolist()
-            self._child = child.tolist()
-            self._fid = frame["fid"].tolist()
-            self._xpos = frame["xpos"].tolist()
+            # Lists prepared by the loader thread: feeding the model costs no per-row work here.
+            self._display = [rows.as_list("status_label" if name == "status" else name) for name in COLUMNS]
+            self._severity = rows.as_list("severity")
+            self._child = rows.as_list("child")
+            self._fid = rows.as_list("fid")
+            self._xpos = rows.as_list("xpos")
         self._recompute()
         self.endResetModel()
         self._emit_counts()
@@ -117,6 +108,22 @@ class FindingsModel(QtCore.QAbstractTableModel):
             return self._order.index(position)
         except ValueError:
             return -1
+
+    def row_of_finding(self, finding: Finding) -> int:
+        """The display row of ``finding`` (its first row), or -1 if it is not shown."""
+        if self._rows is None:
+            return -1
+        fid = next((i for i, f in enumerate(self._rows.findings) if f is finding), -1)
+        if fid < 0:
+            return -1
+        positions = np.flatnonzero(self._rows.array("fid") == fid)
+        if not len(positions):
+            return -1
+        where = np.full(self.total(), -1, dtype=np.int64)
+        where[np.asarray(self._order, dtype=np.int64)] = np.arange(len(self._order))
+        rows = where[positions]
+        rows = rows[rows >= 0]
+        return int(rows.min()) if len(rows) else -1
 
     def positions(self) -> list[int]:
         return list(self._order)

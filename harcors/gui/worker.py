@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import threading
+from collections.abc import Iterator
 
 from harcors.analysis import analyze_file
 from harcors.gui.frames import TableData, build_table_data
@@ -13,6 +15,37 @@ from harcors.har import HarError
 from harcors.har.errors import LoadCancelled
 
 log = logging.getLogger(__name__)
+
+_gc_lock = threading.Lock()
+_gc_holds = 0
+_gc_was_enabled = True
+
+
+@contextlib.contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """Hold off Python's cyclic GC while a big analysis is built, then freeze what was built.
+
+    Why: a full collection walks every live container while holding the GIL. With a 450 MB HAR
+    loaded that walk takes over a second, and the GUI thread cannot run meanwhile (measured with
+    benchmarks/gui_responsiveness.py). The analysis is acyclic frozen data that reference counting
+    frees on its own, so moving it to the permanent generation (``gc.freeze``, which costs no walk)
+    keeps later collections short without leaking it.
+    """
+    global _gc_holds, _gc_was_enabled
+    with _gc_lock:
+        if _gc_holds == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_holds += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holds -= 1
+            if _gc_holds == 0:
+                gc.freeze()
+                if _gc_was_enabled:
+                    gc.enable()
 
 
 class AnalysisJob(QtCore.QThread):
@@ -66,7 +99,8 @@ class AnalysisJob(QtCore.QThread):
     def run(self) -> None:  # runs in the worker thread
         try:
             self.stage.emit("Reading")
-            analysis = analyze_file(self.path, progress=self._on_progress, cancelled=self._stop.is_set)
+            with cycle_collector_paused():
+                analysis = analyze_file(self.path, progress=self._on_progress, cancelled=self._stop.is_set)
             if self._stop.is_set():
                 raise LoadCancelled()
             self.stage.emit("Preparing the table")
