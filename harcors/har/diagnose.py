@@ -74,10 +74,10 @@ def explain_json_error(path: str | os.PathLike[str], exc: Exception, message: st
         try:
             for _ in ijson.basic_parse(_Prefixed(data, opened.stream), use_float=True):
                 pass
-        except (ijson.JSONError, OSError):
+        except (ijson.JSONError, OSError, UnicodeDecodeError):
             return JsonProblem(message, opened.stream.offset, approximate=True)
         return JsonProblem(message)
-    except (OSError, ijson.JSONError):
+    except (OSError, ijson.JSONError, UnicodeDecodeError):
         return JsonProblem(message)
     finally:
         opened.close()
@@ -97,10 +97,18 @@ class _Prefixed:
         return self._rest.read(size)
 
 
+def _at(data: bytes, offset: int, message: str) -> JsonProblem:
+    column = offset - data.rfind(b"\n", 0, offset)
+    return JsonProblem(message, offset, data.count(b"\n", 0, offset) + 1, column)
+
+
 def _exact(data: bytes, message: str) -> JsonProblem:
     text = data.decode("utf-8", "surrogateescape")
     if not text.strip():
         return JsonProblem("the file holds no JSON, only whitespace", len(data))
+    if message == TRUNCATED:  # the streaming parser reached the end: say where the file ends
+        end = len(data.rstrip())
+        return _at(data, end, message)
     try:
         json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
@@ -133,9 +141,7 @@ _HUNTS = (
 def _hunt(data: bytes, message: str) -> JsonProblem:
     for clue, pattern, wording in _HUNTS:
         if clue in message and (found := pattern.search(data)):
-            at = found.start()
-            column = at - data.rfind(b"\n", 0, at)
-            return JsonProblem(wording, at, data.count(b"\n", 0, at) + 1, column)
+            return _at(data, found.start(), wording)
     return JsonProblem(message)
 
 
@@ -177,7 +183,7 @@ def describe_not_har(path: str | os.PathLike[str]) -> str:
                 break
             if opened.stream.offset > _SCAN_LIMIT:
                 break
-    except (ijson.JSONError, DamagedData, OSError):
+    except (ijson.JSONError, DamagedData, OSError, UnicodeDecodeError):
         pass
     finally:
         opened.close()

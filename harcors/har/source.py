@@ -49,7 +49,7 @@ class NestingTooDeep(ijson.JSONError, OSError):
 
     A JSON error for the ijson path, and an ``OSError`` so that readers which give up on I/O
     trouble (the fast path) hand over to the ijson path, which reports it. ``offset`` is within
-    4 KB after the point where the limit was crossed.
+    4 KB before the point where the limit is crossed.
     """
 
     def __init__(self, offset: int) -> None:
@@ -186,13 +186,17 @@ class CheckedStream(io.RawIOBase):
         self.offset = 0  # uncompressed bytes handed out so far
         self._fast = _BracketCount()
         self._exact: _ExactDepth | None = None
+        self._too_deep: NestingTooDeep | None = None  # raised on the read after the last safe bytes
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int = -1) -> bytes:
+        if self._too_deep is not None:
+            raise self._too_deep
         try:
-            data = self._inner.read(size)
+            # read1: one refill at most, so bytes decompressed before damage are handed out first.
+            data = self._inner.read1(size) if size > 0 else self._inner.read(size)  # type: ignore[attr-defined]
         except (LoadCancelled, DamagedData):
             raise
         except EOFError:
@@ -205,7 +209,14 @@ class CheckedStream(io.RawIOBase):
                 f"{exc or type(exc).__name__}"
             ) from None
         if data:
-            self._check_depth(data)
+            safe = self._check_depth(data)
+            if safe < len(data):
+                # Hand out what comes before the too-deep stretch (whole entries may be there);
+                # the next read raises.
+                data = data[:safe]
+                self._too_deep = NestingTooDeep(self.offset + safe)
+                if not data:
+                    raise self._too_deep
             self.offset += len(data)
         return data
 
@@ -214,20 +225,27 @@ class CheckedStream(io.RawIOBase):
         b[: len(data)] = data
         return len(data)
 
-    def _check_depth(self, data: bytes) -> None:
+    def _check_depth(self, data: bytes) -> int:
+        """How many bytes of ``data`` are safe to parse: all, or those before the limit is crossed."""
         if self._exact is None:
             low, high = self._fast.feed(data)
             if low >= -MAX_DEPTH and high <= MAX_DEPTH:
-                return
+                return len(data)
             self._exact = self._rescan()
         before = self._exact.copy()
-        if self._exact.feed(data) > MAX_DEPTH:
-            # Say where: replay the chunk in 4 KB steps from the state before it.
-            step = 4096
-            for start in range(0, len(data), step):
-                if before.feed(data[start:start + step]) > MAX_DEPTH:
-                    raise NestingTooDeep(self.offset + min(start + step, len(data)))
-            raise NestingTooDeep(self.offset + len(data))
+        if self._exact.feed(data) <= MAX_DEPTH:
+            return len(data)
+        # Replay the chunk from the state before it in 4 KB steps, then the crossing step in 64-byte
+        # ones: the step that crosses the limit starts within it, so everything before it is safe.
+        safe = 0
+        for step in (4096, 64):
+            for start in range(safe, len(data), step):
+                probe = before.copy()
+                if probe.feed(data[start:start + step]) > MAX_DEPTH:
+                    safe = start
+                    break
+                before = probe
+        return safe
 
     def _rescan(self) -> _ExactDepth:
         """Exact depth up to ``offset``: rare (only when the bracket count looked suspicious)."""
@@ -284,12 +302,36 @@ def _pick_zip_member(zf: zipfile.ZipFile, path: str) -> str:
     return max(hars, key=lambda n: zf.getinfo(n).file_size)
 
 
+class _OneRead(io.RawIOBase):
+    """Hands out whatever one ``read1`` of a decompressor gives.
+
+    ``GzipFile.read(n)`` and ``ZipExtFile.read(n)`` loop until they have ``n`` bytes and lose what
+    they decompressed if the data ends early; ``read1`` returns it first, so a truncated ``.har.gz``
+    still yields every entry before the cut.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        data = self._inner.read1(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
 def _decompressed(path: str, counter: CountingReader, head: bytes) -> tuple[BinaryIO, str | None, str | None]:
     """The uncompressed bytes of ``counter``'s file, buffered; raises HarError for a bad archive."""
     buffered: BinaryIO = io.BufferedReader(counter, buffer_size=1 << 20)  # type: ignore[arg-type]
     if head.startswith(_GZIP_MAGIC):
         gz = gzip.GzipFile(fileobj=buffered, mode="rb")
-        return io.BufferedReader(gz, buffer_size=1 << 20), "gzip", None  # type: ignore[arg-type]
+        return io.BufferedReader(_OneRead(gz), buffer_size=1 << 20), "gzip", None  # type: ignore[arg-type]
     if head.startswith(_ZIP_MAGIC):
         try:
             zf = zipfile.ZipFile(buffered)
@@ -299,7 +341,7 @@ def _decompressed(path: str, counter: CountingReader, head: bytes) -> tuple[Bina
             raise HarError(path, f"looks like a zip archive but cannot be read ({exc})") from None
         except (RuntimeError, NotImplementedError) as exc:  # encrypted member, unknown compression
             raise HarError(path, f"the HAR inside the zip archive cannot be extracted ({exc})") from None
-        return io.BufferedReader(inner, buffer_size=1 << 20), "zip", member  # type: ignore[arg-type]
+        return io.BufferedReader(_OneRead(inner), buffer_size=1 << 20), "zip", member  # type: ignore[arg-type]
     return buffered, None, None
 
 
