@@ -29,6 +29,9 @@ _ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:[0-9]
 # a literal "$" and a real method or header name never has one.
 _TOKEN = re.compile(r"^[!#%&'*+.^_`|~0-9A-Za-z-]+$")
 _SIMPLE_METHODS = ("GET", "HEAD", "POST")
+# Listed when the server allowed no method yet: safelisted, so only for libraries that check a
+# preflight's method against their own list (Starlette does, even for GET).
+_BASE_METHODS = ("GET", "POST")
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +248,7 @@ def build_context(finding: Finding) -> FixContext:
     # a method or header away from another page that works today.
     allowed_methods = [m for m in _tokens(answer.response_headers.combined("access-control-allow-methods")
                                           if answer else None) if m != "*" and _is_token(m)]
-    base_methods = allowed_methods or list(_SIMPLE_METHODS)
+    base_methods = allowed_methods or list(_BASE_METHODS)
     methods = _unique([*base_methods, method])
     added_methods = () if method in allowed_methods or (method in _SIMPLE_METHODS and not allowed_methods) \
         else (method,)

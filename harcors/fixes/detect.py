@@ -32,23 +32,29 @@ class StackGuess:
 
 
 @cache
-def _compiled() -> tuple[tuple[str, Detector, re.Pattern[str] | None], ...]:
-    return tuple(
-        (stack.id, d, re.compile(d.match, re.IGNORECASE) if d.match else None)
-        for stack in stacks().values()
-        for d in stack.detectors
-    )
+def _compiled() -> dict[str, tuple[tuple[str, Detector, re.Pattern[str] | None], ...]]:
+    """Detectors by lower-case header name: a HAR has 50,000 entries, each header is looked up once."""
+    by_header: dict[str, list[tuple[str, Detector, re.Pattern[str] | None]]] = {}
+    for stack in stacks().values():
+        for d in stack.detectors:
+            pattern = re.compile(d.match, re.IGNORECASE) if d.match else None
+            by_header.setdefault(d.header, []).append((stack.id, d, pattern))
+    return {name: tuple(items) for name, items in by_header.items()}
 
 
 def _scores(exchanges: Iterable[Exchange]) -> dict[str, dict[str, str]]:
     """stack id → {evidence text: confidence} over every response header seen."""
     found: dict[str, dict[str, str]] = {}
     detectors = _compiled()
+    seen: set[tuple[str, str]] = set()
     for ex in exchanges:
         for name, value in ex.response_headers:
-            lname = name.lower()
-            for stack_id, det, pattern in detectors:
-                if det.header != lname or (pattern is not None and not pattern.search(value)):
+            candidates = detectors.get(name.lower())
+            if not candidates or (name, value) in seen:
+                continue
+            seen.add((name, value))
+            for stack_id, det, pattern in candidates:
+                if pattern is not None and not pattern.search(value):
                     continue
                 shown = value if len(value) <= 60 else value[:57] + "..."
                 evidence = f"{name}: {shown} ({det.evidence})"
