@@ -667,3 +667,43 @@ def test_mixed_content_is_not_cors(rtype: str, what: str) -> None:
         doc, entry("http://localhost:3000/x", origin=None, status=0, req={"Referer": "https://app.test/"})
     )
     assert [f.rule for f in local.findings if f.rule == "mixed-content"] == []
+
+
+def _firefox_entry(url: str, method: str = "GET", **kw) -> dict:
+    e = entry(url, method, rtype=None, **kw)
+    e.pop("_initiator", None)
+    return e
+
+
+def test_same_origin_mode_in_a_firefox_har() -> None:
+    # Firefox lists the refused request bare: status 0, no Origin, no Sec-Fetch-* headers.
+    doc = _firefox_entry(PAGE + "/s/page", origin=None, req={"Accept": "text/html"})
+    f = only_error(doc, _firefox_entry(URL, origin=None, status=0, req={"Referer": PAGE + "/"}), info=FIREFOX)
+    assert f.rule == "same-origin-mode" and f.is_cors
+    assert f.messages.firefox == f"Security Error: Content at {PAGE}/s/page may not load data from {URL}."
+    assert f.messages.chrome == (
+        f'Fetch API cannot load {URL}. Request mode is "same-origin" but the URL\'s origin is not same '
+        f"as the request origin {PAGE}."
+    )
+
+
+def test_unanswered_request_in_a_firefox_har_is_not_called_cors() -> None:
+    result = run(
+        _firefox_entry(URL, status=0, req={"Sec-Fetch-Mode": "cors", "Referer": PAGE + "/"}), info=FIREFOX
+    )
+    assert errors(result) == []
+    (w,) = warnings(result)
+    assert w.rule == "not-cors" and w.confidence is Confidence.UNCERTAIN
+    assert w.messages.firefox == f"{FF}{URL}. (Reason: CORS request did not succeed). Status code: (null)."
+
+
+def test_firefox_har_request_refused_after_a_passing_preflight_means_credentials() -> None:
+    ok_pf = {**ACAO, "Access-Control-Allow-Methods": "PUT"}
+    f = only_error(
+        _firefox_entry(URL, "PUT", status=0, ms=0),
+        _firefox_entry(
+            URL, "OPTIONS", req={"Access-Control-Request-Method": "PUT"}, resp=ok_pf, status=204, ms=3
+        ),
+        info=FIREFOX,
+    )
+    assert f.rule == "invalid-allow-credentials" and f.credentials and f.preflight is not None
