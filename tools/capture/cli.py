@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--chromium", metavar="PATH", default=CHROMIUM, help=f"browser binary (default: {CHROMIUM})"
     )
+    p.add_argument(
+        "--browser", choices=("chromium", "firefox", "webkit", "all"), default="chromium",
+        help="which browser records (default: chromium); firefox/webkit write <scenario>.firefox.har and "
+        "the firefox/webkit keys of <scenario>.expected.json (see firefox_webkit_run.py)",
+    )
     return p
 
 
@@ -61,11 +66,18 @@ def main(argv: list[str] | None = None) -> int:
         for s in scenarios:
             print(f"{s.name:45} {s.description}")
         return 0
+    other_status = 0  # Firefox / WebKit (firefox_webkit_run.py); "all" then records Chromium too
+    if args.browser != "chromium":
+        from .firefox_webkit_run import run
+
+        other_status = run(args.browser, scenarios, args.out, check=args.check)
+        if args.browser != "all":
+            return other_status
     try:
         if not args.check:
             corpus.capture(scenarios, args.out, executable=args.chromium, playwright=not args.no_playwright)
             print(f"wrote {len(scenarios)} scenario(s) to {args.out}")
-            return 0
+            return other_status
         with tempfile.TemporaryDirectory(prefix="harcors-capture-") as tmp:
             corpus.capture(
                 scenarios,
@@ -85,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     for line in problems:
         print(line)
     print(f"{len(scenarios)} scenario(s) checked: " + ("differences found" if problems else "no differences"))
-    return 1 if problems else 0
+    return 1 if problems else other_status
 
 
 def _without_playwright(scenario: Scenario) -> Scenario:
