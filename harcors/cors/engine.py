@@ -136,10 +136,10 @@ def _explain(ctx: RequestContext, notes: list[str], with_verdict: bool) -> Findi
     evidence = last.hop.got_response or (last.preflight is not None and last.preflight.got_response)
     # A request never sent although its preflight answered (status 0 in a Firefox HAR) was refused by
     # the browser just as surely as one Chrome marks ERR_FAILED.
-    refused = ctx.verdict is Verdict.FAILED and not last.hop.got_response
+    refused = not ctx.has_verdict and ctx.verdict is Verdict.FAILED and not last.hop.got_response
     if ctx.cookie_sent:
         tries = [True]
-    elif (with_verdict or refused) and evidence:
+    elif (with_verdict or refused) and evidence and not ctx.req.orphan:
         tries = [False, True]
     else:
         tries = [False]
@@ -170,7 +170,13 @@ def _explain(ctx: RequestContext, notes: list[str], with_verdict: bool) -> Findi
             f"preflight in entry {view.cached.index} (Access-Control-Max-Age)."
         )
         confidence = Confidence.LIKELY if confidence is Confidence.CERTAIN else confidence
-    if not with_verdict:
+    if ctx.req.orphan:
+        notes.append(
+            "Only the preflight is in the HAR (a proxy capture, or an export that left the request out): the "
+            "failure was found by running the Fetch standard's checks on its response."
+        )
+        confidence = Confidence.LIKELY
+    elif not with_verdict:
         notes.append(
             "This HAR does not record the browser's verdict; the failure was found by running the Fetch "
             "standard's checks on the recorded headers."
@@ -630,11 +636,21 @@ def judge(ctx: RequestContext) -> list[Finding]:
     if acao_req is not None:
         out.append(acao_req)
     notes: list[str] = []
+    if ctx.req.orphan:
+        # Judged on the preflight alone: an error only if it fails, never a guessed credentials mode.
+        found = _explain(ctx, notes, with_verdict=False)
+        return [*out, found] if found is not None else out
     if ctx.verdict is Verdict.BLOCKED:
         found = _explain(ctx, notes, with_verdict=True)
         out.append(found if found is not None else _unexplained(ctx, notes))
         return out
-    if ctx.verdict in (Verdict.NONE, Verdict.FAILED) and (ctx.mode == "cors" or is_api):
+    # A producer that records verdicts marks a refusal (Chrome: ERR_FAILED); status 0 without one is a
+    # request still pending or cancelled when the HAR was saved, not a CORS failure.
+    if (
+        not ctx.has_verdict
+        and ctx.verdict in (Verdict.NONE, Verdict.FAILED)
+        and (ctx.mode == "cors" or is_api)
+    ):
         found = _explain(ctx, notes, with_verdict=False)
         if found is not None:
             out.append(found)

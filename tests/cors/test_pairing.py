@@ -210,3 +210,13 @@ def test_leftover_preflight_goes_to_the_request_it_stopped() -> None:
     assert result.pairs == {0: 1}
     (err,) = errors(result)
     assert err.rule == "missing-allow-origin" and err.request.index == 0
+
+
+def test_passing_orphan_preflight_in_a_chrome_har_is_no_error() -> None:
+    # The request it belongs to was filtered out of the export; the preflight itself is fine.
+    result = run(preflight(URL, "PUT", resp=OK_PF))
+    assert errors(result) == []
+
+
+def test_passing_orphan_preflight_in_a_proxy_har_is_no_error() -> None:
+    assert errors(run(_firefox(preflight(URL, "PUT", resp={**OK_PF, "Vary": "Origin"})), info=FIREFOX)) == []

@@ -707,3 +707,12 @@ def test_firefox_har_request_refused_after_a_passing_preflight_means_credentials
         info=FIREFOX,
     )
     assert f.rule == "invalid-allow-credentials" and f.credentials and f.preflight is not None
+
+
+def test_pending_request_in_a_chrome_har_is_no_failure() -> None:
+    # Saved while in flight: status 0, no _error. Its preflight lacks ACAC, which must not be read as a block.
+    result = run(
+        entry(URL, "PUT", status=0),
+        preflight(URL, "PUT", resp={**ACAO, "Access-Control-Allow-Methods": "PUT"}),
+    )
+    assert errors(result) == []
