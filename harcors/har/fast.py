@@ -27,6 +27,8 @@ Anything unexpected makes a piece fall back, never changes a result:
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import gc
 import os
 import re
 import threading
@@ -123,19 +125,19 @@ class _Entry(msgspec.Struct, gc=False):
     from_cache: str | None = msgspec.field(default=None, name="_fromCache")
 
 
-# Only the headers, to decode a piece again for entries whose headers were left in the file.
-class _HeadersOnly(msgspec.Struct, gc=False):
-    headers: list[_Header] | None = None
+# Only the header lists, to read a piece again for entries whose headers were left in the file.
+class _HeaderList(msgspec.Struct, gc=False):
+    headers: msgspec.Raw = _NULL
 
 
-class _EntryHeaders(msgspec.Struct, gc=False):
-    request: _HeadersOnly
-    response: _HeadersOnly | None = None
+class _RawHeaders(msgspec.Struct, gc=False):
+    request: _HeaderList
+    response: _HeaderList | None = None
 
 
 _typed = msgspec.json.Decoder(list[_Entry])
 _header_list = msgspec.json.Decoder(list[_Header] | None)
-_entry_headers = msgspec.json.Decoder(list[_EntryHeaders])
+_raw_headers = msgspec.json.Decoder(list[_RawHeaders])
 _generic = msgspec.json.Decoder()
 _no_response = _Response()
 _no_content = _Content()
@@ -181,17 +183,28 @@ class _Source:
         st = os.stat(path)
         self._stamp = (st.st_size, st.st_mtime_ns)
         self._lock = threading.Lock()
-        self._cached: tuple[_Piece | None, list[tuple[Headers, Headers]]] = (None, [])
+        self._cached: tuple[_Piece | None, list[_RawHeaders]] = (None, [])
 
-    def headers(self, piece: _Piece, ordinal: int) -> tuple[Headers, Headers]:
+    def headers(self, piece: _Piece, ordinal: int, response: bool) -> Headers:
         with self._lock:  # the GUI may ask from its thread while the loader still reads
-            cached_piece, decoded = self._cached
+            cached_piece, entries = self._cached
             if cached_piece is not piece:
-                decoded = self._decode(piece)
-                self._cached = (piece, decoded)
-            return decoded[ordinal]
+                entries = self._read(piece)
+                self._cached = (piece, entries)
+        entry = entries[ordinal]
+        if response:
+            if entry.response is None:
+                return _NO_HEADERS
+            raw = entry.response.headers
+        else:
+            raw = entry.request.headers
+        try:
+            return self._shared.headers(_header_list.decode(raw))
+        except msgspec.ValidationError:  # a header list the typed schema rejects: exactly as convert.py
+            return headers_from(_generic.decode(raw))
 
-    def _decode(self, piece: _Piece) -> list[tuple[Headers, Headers]]:
+    def _read(self, piece: _Piece) -> list[_RawHeaders]:
+        """The piece's entries again, their header lists left as raw JSON to decode one by one."""
         changed = HarError(self.path, "changed after it was read; open it again to see these headers")
         try:
             st = os.stat(self.path)
@@ -203,29 +216,22 @@ class _Source:
         except OSError as exc:
             raise HarError(self.path, f"cannot be read again ({exc.strerror or exc})") from None
         try:
-            typed = _entry_headers.decode(data)
-            headers = self._shared.headers
-            return [(headers(e.request.headers), headers(e.response.headers) if e.response else _NO_HEADERS)
-                    for e in typed]
-        except msgspec.ValidationError:
-            pass
-        except msgspec.DecodeError:
+            entries = _raw_headers.decode(data)
+        except msgspec.DecodeError:  # ValidationError included: it read as entries before
             raise changed from None
-        out = []
-        for raw in _generic.decode(data):  # a header list the typed schema rejects: exactly as convert.py
-            response = raw.get("response")
-            out.append((headers_from(raw["request"].get("headers")),
-                        headers_from(response.get("headers")) if isinstance(response, dict) else _NO_HEADERS))
-        return out
+        if len(entries) <= piece.last:
+            raise changed
+        return entries
 
 
 class _Piece:
-    __slots__ = ("length", "offset", "source")
+    __slots__ = ("last", "length", "offset", "source")
 
     def __init__(self, source: _Source, offset: int, length: int) -> None:
         self.source = source
         self.offset = offset  # of the first entry's "{", in the JSON text (after a BOM)
         self.length = length  # through the last entry's "}"
+        self.last = 0  # the highest ordinal kept lazily
 
 
 _items_slot = Headers._items  # type: ignore[attr-defined]  # the base class's slot, under our property
@@ -253,8 +259,7 @@ class LazyHeaders(Headers):
         try:
             return _items_slot.__get__(self, Headers)
         except AttributeError:
-            pair = self._piece.source.headers(self._piece, self._ordinal)
-            items = pair[1 if self._response else 0].items()
+            items = self._piece.source.headers(self._piece, self._ordinal, self._response).items()
             _items_slot.__set__(self, items)
             return items
 
@@ -320,17 +325,44 @@ class _Converter:
     def exchanges(self, entries: list[_Entry], base: int, piece: _Piece | None) -> list[Exchange]:
         """All of a piece's entries, or :class:`_NotClean` before any is delivered."""
         share = self._shared.setdefault  # the table may be cleared, never replaced
-        out = []
+        out: list[Exchange] = []
         append = out.append
         for ordinal, e in enumerate(entries):
             req = e.request
             resp = e.response or _no_response
-            content = resp.content or _no_content
             post = req.postData
             status = resp.status
+            raw_type = e.resource_type
+            raw_init = e.initiator
+            # An entry that cannot concern CORS stays a record until a field is read: a successful
+            # GET/HEAD without a body, typed by the producer and not as a preflight, whose request
+            # headers hold no Origin (every CORS request carries one, including redirected ones).
+            if (piece is not None and raw_type and post is None and (200 <= status < 300 or status == 304)
+                    and not (resp.error or resp.failure_text or e.error) and req.method in ("GET", "HEAD")
+                    and self._lower(raw_type) != "preflight"
+                    and (raw_init.type != "preflight" if isinstance(raw_init, _Initiator)
+                         else raw_init is None and e.initiator_type is None and e.initiator_detail is None)):
+                lowered = bytes(req.headers).lower()
+                if b'"origin"' not in lowered and b"\\u" not in lowered:  # nor an escaped name
+                    absent = _NO_ORIGIN_NO_ACR if b"access-control-" not in lowered else _NO_ORIGIN
+                    x = _new_lazy(LazyExchange)
+                    _set_index(x, base + ordinal)
+                    _set_method(x, share(req.method, req.method))
+                    _set_url(x, req.url)
+                    _set_status(x, status)
+                    _set_error(x, None)
+                    _set_redirect(x, resp.redirectURL or "")
+                    _set_has_body(x, False)
+                    _set_request_mime(x, None)
+                    _set_inferred(x, False)
+                    req.headers = resp.headers = _NULL  # they are views of the read buffer
+                    _set_extras(x, (e, piece, ordinal, absent, self))
+                    piece.last = ordinal
+                    append(x)
+                    continue
+            content = resp.content or _no_content
             method = share(req.method, req.method)
             error = resp.error or resp.failure_text or e.error or None
-            raw_init = e.initiator
             if isinstance(raw_init, _Initiator):
                 initiator: Initiator | None = Initiator(
                     type=raw_init.type or "other", url=raw_init.url, request_id=raw_init.requestId or None)
@@ -338,29 +370,12 @@ class _Converter:
                 initiator = None
             else:
                 initiator = chrome_har_initiator(raw_init, e.initiator_type, e.initiator_detail)
-            raw_type = e.resource_type
             redirect = resp.redirectURL or ""
-
-            # Leave the headers in the file when nothing about the entry can concern CORS: a
-            # successful GET/HEAD without a body, typed by the producer, whose request headers
-            # hold no Origin (every CORS request carries one). Anything unusual is decoded now.
-            absent = None
-            if (piece is not None and raw_type and error is None and post is None
-                    and (200 <= status < 300 or status == 304) and method in ("GET", "HEAD")
-                    and (initiator is None or initiator.type != "preflight")):
-                lowered = bytes(req.headers).lower()
-                if b'"origin"' not in lowered and b"\\u" not in lowered:  # no escaped name either
-                    absent = _NO_ORIGIN_NO_ACR if b"access-control-" not in lowered else _NO_ORIGIN
-            if absent is not None:
-                req_headers: Headers = LazyHeaders(piece, ordinal, False, absent)  # type: ignore[arg-type]
-                resp_headers: Headers = LazyHeaders(piece, ordinal, True)  # type: ignore[arg-type]
-                request_mime = None
-            else:
-                resp_headers = self.headers(resp.headers)
-                request_mime = post.mimeType if post is not None else None
-                req_headers = without_part_headers(self.headers(req.headers), request_mime)
-                if not redirect and 300 <= status < 400:
-                    redirect = resp_headers.get("location") or ""
+            resp_headers = self.headers(resp.headers)
+            request_mime = post.mimeType if post is not None else None
+            req_headers = without_part_headers(self.headers(req.headers), request_mime)
+            if not redirect and 300 <= status < 400:
+                redirect = resp_headers.get("location") or ""
             if raw_type:
                 resource_type, inferred = self._lower(raw_type), False
             else:
@@ -368,14 +383,10 @@ class _Converter:
                 inferred = True
             response_mime = content.mimeType
             http_version = resp.httpVersion or req.httpVersion or ""
-            try:  # parse_time's common case inline: DevTools writes ISO 8601 with a "Z"
-                dt = _fromiso(e.startedDateTime)  # type: ignore[arg-type]
-                started = dt.timestamp() if dt.tzinfo is not None else parse_time(e.startedDateTime)
-            except (TypeError, ValueError, OverflowError, OSError):
-                started = parse_time(e.startedDateTime)
             # Positional, in Exchange's field order (the equivalence tests compare every field).
             append(Exchange(
-                base + ordinal, started, method, req.url, req_headers, resp_headers, status,
+                base + ordinal, _started(e.startedDateTime), method, req.url, req_headers, resp_headers,
+                status,
                 share(resp.statusText, resp.statusText) if resp.statusText else "",
                 resource_type, inferred, initiator,
                 share(error, error) if error else None,
@@ -388,6 +399,121 @@ class _Converter:
                 e.from_cache,
             ))
         return out
+
+    def finish(self, x: Exchange, e: _Entry, piece: _Piece, ordinal: int, absent: frozenset[str]) -> None:
+        """The rest of a :class:`LazyExchange`'s fields, as ``exchanges`` would have set them."""
+        share = self._shared.setdefault
+        resp = e.response or _no_response
+        content = resp.content or _no_content
+        raw_init = e.initiator
+        http_version = resp.httpVersion or e.request.httpVersion or ""
+        response_mime = content.mimeType
+        _set_started(x, _started(e.startedDateTime))
+        _set_request_headers(x, LazyHeaders(piece, ordinal, False, absent))
+        _set_response_headers(x, LazyHeaders(piece, ordinal, True))
+        _set_status_text(x, share(resp.statusText, resp.statusText) if resp.statusText else "")
+        _set_resource_type(x, self._lower(e.resource_type))  # type: ignore[arg-type]
+        _set_initiator(x, None if raw_init is None else Initiator(  # type: ignore[union-attr]
+            type=raw_init.type or "other", url=raw_init.url, request_id=raw_init.requestId or None))
+        _set_server_ip(x, share(e.serverIPAddress, e.serverIPAddress) if e.serverIPAddress else "")
+        _set_pageref(x, share(e.pageref, e.pageref) if e.pageref else e.pageref)
+        _set_http_version(x, share(http_version, http_version) if http_version else "")
+        _set_time_ms(x, e.time)
+        _set_response_mime(x, share(response_mime, response_mime) if response_mime else response_mime)
+        _set_from_cache(x, e.from_cache)
+
+
+def _started(value: str | None) -> float | None:
+    try:  # parse_time's common case inline: DevTools writes ISO 8601 with a "Z"
+        dt = _fromiso(value)  # type: ignore[arg-type]
+        return dt.timestamp() if dt.tzinfo is not None else parse_time(value)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return parse_time(value)
+
+
+# --- entries kept as records ----------------------------------------------------------------------
+
+_slot = {f.name: Exchange.__dict__[f.name] for f in dataclasses.fields(Exchange)}
+_new_lazy = object.__new__
+(_set_index, _set_method, _set_url, _set_status, _set_error, _set_redirect, _set_has_body, _set_request_mime,
+ _set_inferred, _set_extras, _set_started, _set_request_headers, _set_response_headers, _set_status_text,
+ _set_resource_type, _set_initiator, _set_server_ip, _set_pageref, _set_http_version, _set_time_ms,
+ _set_response_mime, _set_from_cache) = (_slot[n].__set__ for n in (
+    "index", "method", "url", "status", "error", "redirect_url", "has_body", "request_mime",
+    "resource_type_inferred", "extras", "started", "request_headers", "response_headers", "status_text",
+    "resource_type", "initiator", "server_ip", "pageref", "http_version", "time_ms", "response_mime",
+    "from_cache"))
+_get_extras = _slot["extras"].__get__
+
+
+def _materialize(x: Exchange) -> None:
+    state = _get_extras(x, Exchange)
+    if type(state) is tuple:  # not yet done (another thread may have done it meanwhile)
+        e, piece, ordinal, absent, convert = state
+        convert.finish(x, e, piece, ordinal, absent)
+        _set_extras(x, {})
+    object.__setattr__(x, "__class__", Exchange)  # from now on a plain Exchange, read at full speed
+
+
+def _lazy_field(name: str) -> property:
+    get = _slot[name].__get__
+
+    def read(self: Exchange) -> Any:
+        _materialize(self)
+        return get(self, Exchange)
+
+    return property(read, doc=f"Exchange.{name}, worked out on first use")
+
+
+class LazyExchange(Exchange):
+    """An entry that cannot concern CORS, kept as its decoded record until a field is read.
+
+    ``index``, ``method``, ``url``, ``status`` and the fields CORS pairing looks at (``error``,
+    ``redirect_url``, ``has_body``, ``request_mime``, ``resource_type_inferred``, and ``origin`` /
+    ``is_preflight``, known to be empty / false) are set up front. Reading any other field fills in
+    all of them and turns the object into a plain :class:`Exchange` (same slots, so the class can
+    be swapped); equality, hashing, ``dataclasses.replace`` and pickling see a plain Exchange.
+    """
+
+    __slots__ = ()
+
+    started = _lazy_field("started")
+    request_headers = _lazy_field("request_headers")
+    response_headers = _lazy_field("response_headers")
+    status_text = _lazy_field("status_text")
+    resource_type = _lazy_field("resource_type")
+    initiator = _lazy_field("initiator")
+    server_ip = _lazy_field("server_ip")
+    pageref = _lazy_field("pageref")
+    http_version = _lazy_field("http_version")
+    time_ms = _lazy_field("time_ms")
+    response_mime = _lazy_field("response_mime")
+    from_cache = _lazy_field("from_cache")
+    extras = _lazy_field("extras")
+
+    @property
+    def origin(self) -> str | None:
+        return None  # checked before the record was kept: no Origin request header
+
+    @property
+    def is_preflight(self) -> bool:
+        return False  # a GET/HEAD not typed or initiated as a preflight
+
+    def __eq__(self, other: object) -> bool:
+        _materialize(self)
+        return self == other
+
+    def __hash__(self) -> int:
+        _materialize(self)
+        return hash(self)
+
+    def __repr__(self) -> str:
+        _materialize(self)
+        return repr(self)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        _materialize(self)
+        return self.__reduce_ex__(protocol)
 
 
 # --- reading pieces -------------------------------------------------------------------------------
@@ -452,9 +578,15 @@ class FastEntries:
         # only a plain UTF-8 file can be read back by offset (UTF-16 is transcoded: offsets differ)
         if self._lazy and opened.compression is None and getattr(opened, "encoding", "utf-8") == "utf-8":
             source = _Source(self.path, bool(getattr(opened, "bom", False)), shared)
+        # Everything built here is acyclic, yet each allocation counts towards a collection that
+        # walks the whole growing heap: about 15 % of the time on a large file, for nothing.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             yield from self._read(stream, source, shared)
         finally:
+            if collecting:
+                gc.enable()
             opened.close()
 
     def _read(self, stream: Any, source: _Source | None, shared: _Shared) -> Iterator[Exchange | Skipped]:

@@ -239,5 +239,5 @@ def test_integer_beyond_64_bits_does_not_stop_the_fast_path(tmp_path, doc):
     path = write(tmp_path / "s.har", doc)
     fast, slow = load(path, True), load(path, False)
     assert fast[1:] == ([], None, 300)
-    assert slow[3] == 10 and "too large" in slow[2]
+    assert slow[3] == 10 and slow[2]  # ijson stops there and says why
     assert fast[0][:10] == slow[0]
