@@ -401,6 +401,9 @@ class DetailPane(QtWidgets.QWidget):
         fix_layout.addWidget(self.fix_code, 1)
         self.fix_notes = QtWidgets.QLabel()
         self.fix_notes.setWordWrap(True)
+        self.fix_notes.setTextFormat(Qt.TextFormat.MarkdownText)  # the catalog writes its notes in Markdown
+        self.fix_notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.fix_notes.setOpenExternalLinks(True)
         fix_layout.addWidget(self.fix_notes)
         self.sections.addTab(fix, "Fix")
 
