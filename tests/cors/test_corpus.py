@@ -28,7 +28,10 @@ from harcors.analysis import Analysis, analyze_file
 from harcors.cors.model import Finding
 
 CORPUS = Path(__file__).resolve().parents[2] / "sample_hars"
+# The engine's own extra Chromium recordings (tests/cors/chromium/capture.py): cases the corpus lacks.
+EXTRA = Path(__file__).resolve().parent / "chromium"
 SCENARIOS = sorted(p.name[: -len(".expected.json")] for p in CORPUS.glob("*.expected.json"))
+EXTRA_SCENARIOS = sorted(p.name[: -len(".expected.json")] for p in EXTRA.glob("*.expected.json"))
 PLAYWRIGHT = [s for s in SCENARIOS if (CORPUS / f"{s}.playwright.har").exists()]
 FIREFOX_HARS = [s for s in SCENARIOS if (CORPUS / f"{s}.firefox.har").exists()]
 # What only credentials mode "include" explains; invisible in a HAR without verdicts or cookies.
@@ -57,8 +60,8 @@ class Outcome:
 
 
 @cache
-def _expected(scenario: str) -> dict[str, Any]:
-    return json.loads((CORPUS / f"{scenario}.expected.json").read_text(encoding="utf-8"))
+def _expected(scenario: str, where: Path = CORPUS) -> dict[str, Any]:
+    return json.loads((where / f"{scenario}.expected.json").read_text(encoding="utf-8"))
 
 
 @cache
@@ -66,17 +69,19 @@ def _analysis(path: Path) -> Analysis:
     return analyze_file(path)
 
 
-def _urls(scenario: str, request: dict[str, Any]) -> set[str]:
+def _urls(scenario: str, request: dict[str, Any], where: Path = CORPUS) -> set[str]:
     """The request's URL and its redirect targets (recorded on Chromium's side)."""
     urls = {request["url"], *request.get("redirected_to", [])}
-    for other in _expected(scenario)["chromium"]["requests"]:
+    for other in _expected(scenario, where)["chromium"]["requests"]:
         if other["url"] == request["url"]:
             urls.update(other.get("redirected_to", []))
     return urls
 
 
-def _take(candidates: list[Finding], scenario: str, req: dict[str, Any]) -> Finding | None:
-    urls = _urls(scenario, req)
+def _take(
+    candidates: list[Finding], scenario: str, req: dict[str, Any], where: Path = CORPUS
+) -> Finding | None:
+    urls = _urls(scenario, req, where)
     match = next((f for f in candidates if f.request.url in urls and f.request.method == req["method"]), None)
     if match is None:  # a proxy-style HAR may only hold the preflight
         match = next((f for f in candidates if f.request.url in urls and f.request.method == "OPTIONS"), None)
@@ -92,14 +97,14 @@ def _reported(analysis: Analysis) -> list[Finding]:
 
 
 def compare_chrome(scenario: str, har: Path) -> Outcome:
-    expected = _expected(scenario)["chromium"]["requests"]
+    expected = _expected(scenario, har.parent)["chromium"]["requests"]
     unclaimed = sorted((f for f in _analysis(har).findings if f.is_error), key=lambda f: f.request.index)
     out = Outcome()
     for req in expected:
         if not req["blocked"]:
             continue
         out.blocked += 1
-        match = _take(unclaimed, scenario, req)
+        match = _take(unclaimed, scenario, req, har.parent)
         if match is None:
             out.missed.append(f"{req['method']} {req['url']}")
             continue
@@ -168,6 +173,13 @@ def test_chrome_har_matches_chromium(scenario: str) -> None:
     assert out.exact == out.blocked
 
 
+@pytest.mark.parametrize("scenario", EXTRA_SCENARIOS)
+def test_extra_chromium_recordings(scenario: str) -> None:
+    out = compare_chrome(scenario, EXTRA / f"{scenario}.har")
+    assert (out.missed, out.false_alarms, out.wrong_message, out.wrong_detail) == ([], [], [], [])
+    assert out.exact == out.blocked
+
+
 @pytest.mark.parametrize("browser", ["firefox", "webkit"])
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_chrome_har_findings_carry_other_browsers_lines(scenario: str, browser: str) -> None:
@@ -219,6 +231,9 @@ def test_corpus_figures(capsys: pytest.CaptureFixture[str]) -> None:
                 totals[f"{browser}-lines"].add(
                     compare_lines(s, CORPUS / f"{s}.har", browser, verdict_in_har=True)
                 )
+    extra = Outcome()
+    for s in EXTRA_SCENARIOS:
+        extra.add(compare_chrome(s, EXTRA / f"{s}.har"))
     for s in PLAYWRIGHT:
         totals["playwright"].add(compare_chrome(s, CORPUS / f"{s}.playwright.har"))
     for s in FIREFOX_HARS:
@@ -234,8 +249,10 @@ def test_corpus_figures(capsys: pytest.CaptureFixture[str]) -> None:
         "webkit-lines": "Chrome HARs, messages.safari vs WebKit's console",
         "firefox-har": f"Firefox HARs ({len(FIREFOX_HARS)}), messages.firefox",
     }
+    rows = [_line(labels[k], o) for k, o in totals.items()]
+    rows.append(_line(f"Extra Chromium recordings ({len(EXTRA_SCENARIOS)}, tests/cors/chromium)", extra))
     with capsys.disabled():
-        print("\n" + "\n".join(_line(labels[k], o) for k, o in totals.items()))
+        print("\n" + "\n".join(rows))
 
 
 NETWORK_FAILURES = [
