@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+from dataclasses import replace
 
 from harcors.analysis import Analysis
 from harcors.cors.model import Finding
@@ -160,6 +161,13 @@ class HarTab(QtWidgets.QWidget):
         self._save_widths_timer.setInterval(300)
         self._save_widths_timer.timeout.connect(self._save_widths)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._table_menu)
+        copy = QtGui.QAction("Copy URLs", self.table)
+        copy.setShortcut(QtGui.QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy.triggered.connect(self.copy_urls)
+        self.table.addAction(copy)
 
         self.table_empty = EmptyState()
         self.table_empty_action = self.table_empty.add_button("")
@@ -396,6 +404,43 @@ class HarTab(QtWidgets.QWidget):
             if f is not None and all(f is not g for g in out):
                 out.append(f)
         return out
+
+    def selected_exchanges(self) -> list[Exchange]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [ex for ex in (self.model.exchange_at(r) for r in rows) if ex is not None]
+
+    def copy_urls(self) -> None:
+        """Copy the selected rows' URLs, one per line (Ctrl+C in the table)."""
+        urls = [ex.url for ex in self.selected_exchanges()]
+        if urls:
+            QtGui.QGuiApplication.clipboard().setText("\n".join(urls))
+
+    def _table_menu(self, pos: QtCore.QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        finding = self.model.finding_at(index.row())
+        menu = QtWidgets.QMenu(self)
+        menu.addAction("Copy URL", self.copy_urls)
+        if finding is not None:
+            menu.addAction("Copy Chrome's Message",
+                           lambda: QtGui.QGuiApplication.clipboard().setText(finding.messages.chrome))
+            if finding.curl:
+                menu.addAction("Copy curl Commands",
+                               lambda: QtGui.QGuiApplication.clipboard().setText("\n\n".join(finding.curl)))
+            menu.addAction("Copy as Markdown", lambda: self.copy_markdown_requested.emit(finding))
+        menu.addSeparator()
+        exchange = self.model.exchange_at(index.row())
+        if exchange is not None:
+            rows = self.model.rows()
+            host = rows.as_list("host")[self.model.position(index.row())] if rows is not None else ""
+            if host:
+                only_host = replace(self.filters.current(), host=host)
+                menu.addAction(f"Only Requests to {host}", lambda: self.filters.set_filter(only_host))
+        if finding is not None:
+            only_rule = replace(self.filters.current(), rule=finding.rule)
+            menu.addAction(f"Only Rule {finding.rule}", lambda: self.filters.set_filter(only_rule))
+        menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _on_current_row(self, current: QtCore.QModelIndex, _previous: QtCore.QModelIndex) -> None:
         if not current.isValid():

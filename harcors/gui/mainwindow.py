@@ -28,6 +28,41 @@ def _local_files(mime: QtCore.QMimeData) -> list[str]:
     return [url.toLocalFile() for url in mime.urls() if url.isLocalFile() and url.toLocalFile()]
 
 
+class DropOverlay(QtWidgets.QWidget):
+    """Shown over the window while files are dragged onto it: says what a drop will do."""
+
+    def __init__(self, parent: QtWidgets.QWidget) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.text = ""
+        self.hide()
+
+    def show_for(self, count: int) -> None:
+        self.text = f"Drop to open {count} file{'s' if count != 1 else ''}"
+        window = self.parentWidget()
+        central = window.centralWidget() if isinstance(window, QtWidgets.QMainWindow) else None
+        self.setGeometry(central.geometry() if central is not None else window.rect())
+        self.raise_()
+        self.show()
+
+    def paintEvent(self, _event: QtGui.QPaintEvent) -> None:
+        painter = QtGui.QPainter(self)
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        highlight = self.palette().color(QtGui.QPalette.ColorRole.Highlight)
+        fill = theme.blend(self.palette().color(QtGui.QPalette.ColorRole.Window), highlight, 0.10)
+        fill.setAlpha(240)  # hide what is under it: the drop target is the whole window
+        painter.fillRect(self.rect(), fill)
+        pen = QtGui.QPen(highlight, 3, Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.drawRoundedRect(self.rect().adjusted(12, 12, -12, -12), 14, 14)
+        font = painter.font()
+        font.setPointSizeF(font.pointSizeF() * 1.8)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.end()
+
+
 class MainWindow(QtWidgets.QMainWindow):
     """The app's window.
 
@@ -71,6 +106,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabs.currentChanged.connect(self._on_current_tab)
         self.central.addWidget(self.tabs)
 
+        self.drop_overlay = DropOverlay(self)
         self.summary = QtWidgets.QLabel()
         self.statusBar().addPermanentWidget(self.summary)
         self._build_actions()
@@ -356,16 +392,23 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- drag and drop -------------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:
-        if _local_files(event.mimeData()):
+        files = _local_files(event.mimeData())
+        if files:
             event.acceptProposedAction()
+            self.drop_overlay.show_for(len(files))
         else:
             event.ignore()
+
+    def dragLeaveEvent(self, event: QtGui.QDragLeaveEvent) -> None:
+        self.drop_overlay.hide()
+        super().dragLeaveEvent(event)
 
     def dragMoveEvent(self, event: QtGui.QDragMoveEvent) -> None:
         if _local_files(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QtGui.QDropEvent) -> None:
+        self.drop_overlay.hide()
         files = _local_files(event.mimeData())
         if not files:
             event.ignore()

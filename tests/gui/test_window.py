@@ -27,10 +27,12 @@ def drop(window: QtWidgets.QWidget, paths) -> None:
                                   Qt.KeyboardModifier.NoModifier)
     QtWidgets.QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
+    assert window.drop_overlay.isVisible()  # the window says what a drop will do
     dropped = QtGui.QDropEvent(where, Qt.DropAction.CopyAction, mime,
                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QtWidgets.QApplication.sendEvent(window, dropped)
     assert dropped.isAccepted()
+    assert not window.drop_overlay.isVisible()
 
 
 def open_and_wait(qtbot, window, path):
@@ -345,3 +347,16 @@ def test_tabs_are_filterable_with_a_filter_object(qtbot, window):
     tab.filters.set_filter(Filter(rule="missing-vary-origin"))
     assert all(tab.model.finding_at(r).rule == "missing-vary-origin" for r in range(tab.model.rowCount()))
     assert tab.filters.rule.currentData() == "missing-vary-origin"
+
+
+def test_copy_urls_and_recent_files_menu(qtbot, window):
+    path = sample("session-dashboard.har")
+    tab = open_and_wait(qtbot, window, path)
+    tab.filters.show_everything()
+    tab.table.selectAll()
+    tab.copy_urls()
+    urls = QtGui.QGuiApplication.clipboard().text().splitlines()
+    assert urls == [tab.model.finding_at(r).request.url for r in range(tab.model.rowCount())]
+    window._fill_recent_menu()
+    recent = [a for a in window.recent_menu.actions() if a.toolTip() == os.fspath(path)]
+    assert len(recent) == 1 and recent[0].isEnabled()
