@@ -360,3 +360,14 @@ def test_copy_urls_and_recent_files_menu(qtbot, window):
     window._fill_recent_menu()
     recent = [a for a in window.recent_menu.actions() if a.toolTip() == os.fspath(path)]
     assert len(recent) == 1 and recent[0].isEnabled()
+
+
+def test_keyboard_moves_through_findings(qtbot, window):
+    tab = open_and_wait(qtbot, window, sample("session-dashboard.har"))
+    assert tab.model.rowCount() >= 2
+    first = tab.current_finding()
+    qtbot.keyClick(tab.table, Qt.Key.Key_Down)
+    assert tab.current_finding() is tab.model.finding_at(1) is not first
+    assert tab.detail.finding() is tab.current_finding()
+    qtbot.keyClick(tab.table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    assert tab.detail.finding() is first
