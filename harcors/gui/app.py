@@ -35,6 +35,13 @@ def create_application(argv: Sequence[str] | None = None) -> QtWidgets.QApplicat
     return app
 
 
+def _has_display() -> bool:
+    """False on a Linux box without X11/Wayland, where Qt would abort with a cryptic message."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def take_screenshot(window: MainWindow, out: str, timeout_ms: int = _SCREENSHOT_TIMEOUT_MS) -> bool:
     """Wait until every tab has finished loading, then save ``window.grab()`` to ``out``."""
     loop = QtCore.QEventLoop()
@@ -63,6 +70,10 @@ def run_app(files: list[str], screenshot: str | None = None, demo: bool = False)
     save the window to that PNG and return 0 instead of running the event loop."""
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif not _has_display():
+        print("harcors: no display to open the window on; for a report in the terminal run "
+              "'harcors analyze FILE', or render the window with --screenshot OUT.png", file=sys.stderr)
+        return 2
     app = create_application()
     paths = list(files)
     if demo:

@@ -55,3 +55,13 @@ def test_app_icon_is_an_svg_with_a_png_twin(qapp):
     assert not theme.app_icon().isNull()
     assert resource_path("icons", "harcors.png").is_file()
     assert QtGui.QImage(str(resource_path("icons", "harcors.png"))).width() == 256
+
+
+def test_no_display_says_what_to_do_instead(monkeypatch, capsys):
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    from harcors.gui.app import run_app
+
+    assert run_app(["some.har"]) == 2
+    assert "harcors analyze FILE" in capsys.readouterr().err
