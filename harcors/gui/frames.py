@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -217,36 +218,40 @@ def _haystack(parts: Iterable[str | None]) -> str:
     return "\n".join(p for p in parts if p).lower()
 
 
-def _finding_record(f: Finding) -> tuple:
+class _Record(NamedTuple):
+    """One table row's values, before they become columns."""
+
+    severity: str
+    method: str
+    url: str
+    origin: str
+    type: str
+    status: int
+    rule: str
+    message: str
+    host: str
+    haystack: str  # lower-cased URL and messages, for the search box
+
+
+def _finding_record(f: Finding) -> _Record:
     req = f.request
     m = f.messages
-    return (
-        str(f.severity),
-        req.method,
-        req.url,
-        f.page_origin or req.origin or "",
-        request_type(f),
-        req.status,
-        f.rule,
-        short_message(f),
-        _host(req.url),
+    return _Record(
+        str(f.severity), req.method, req.url, f.page_origin or req.origin or "", request_type(f),
+        req.status, f.rule, short_message(f), _host(req.url),
         _haystack((req.url, m.chrome, m.firefox, m.safari, f.title, f.rule)),
     )
 
 
-_RECORD_COLUMNS = ("severity", "method", "url", "origin", "type", "status", "rule", "message", "host")
-
-
-def _finish(records: list[tuple], findings: Sequence[Finding], exchanges: Sequence[Exchange],
+def _finish(records: list[_Record], findings: Sequence[Finding], exchanges: Sequence[Exchange],
             fid: list[int], xpos: list[int], group: list[int], child: list[bool],
             parent_pos: list[int]) -> Rows:
-    columns = list(zip(*records, strict=True)) if records else [()] * (len(_RECORD_COLUMNS) + 1)
-    data: dict[str, object] = {
-        name: pd.array(values, dtype="int64") if name == "status" else np.array(values, dtype=object)
-        for name, values in zip(_RECORD_COLUMNS, columns[:-1], strict=True)
-    }
-    frame = pd.DataFrame(data)
-    frame["status"] = frame["status"].astype(np.int64)
+    values = zip(*records, strict=True) if records else [()] * len(_Record._fields)
+    columns = dict(zip(_Record._fields, values, strict=True))
+    haystack = np.array(columns.pop("haystack"), dtype=_STRING)
+    status = np.array(columns.pop("status"), dtype=np.int64)
+    frame = pd.DataFrame({name: np.array(values, dtype=object) for name, values in columns.items()})
+    frame["status"] = status
     frame["sev_rank"] = frame["severity"].map(_SEV_RANK).fillna(2).astype(np.int8)
     frame["status_label"] = np.where(frame["status"].to_numpy() > 0, frame["status"].astype(str), "—")
     frame["fid"] = np.array(fid, dtype=np.int64)
@@ -254,7 +259,6 @@ def _finish(records: list[tuple], findings: Sequence[Finding], exchanges: Sequen
     frame["group"] = np.array(group, dtype=np.int64)
     frame["child"] = np.array(child, dtype=bool)
     frame["parent_pos"] = np.array(parent_pos, dtype=np.int64)
-    haystack = np.array(columns[-1], dtype=_STRING)
     return Rows(frame=frame, findings=findings, exchanges=exchanges, haystack=haystack)
 
 
@@ -292,7 +296,7 @@ def requests_rows(
             preflights_of.setdefault(req_index, []).append(pre_index)
             paired.add(pre_index)
 
-    records: list[tuple] = []
+    records: list[_Record] = []
     fid: list[int] = []
     xpos: list[int] = []
     group: list[int] = []
@@ -302,13 +306,12 @@ def requests_rows(
     def add(ex: Exchange, is_child: bool, parent: int, grp: int) -> None:
         i = worst.get(ex.index, -1)
         if i >= 0:
-            rec = _finding_record(findings[i])
-            # The row is the exchange: its own method/URL/status/type, the finding's verdict.
-            rec = (rec[0], ex.method, ex.url, rec[3], ex.resource_type, ex.status, *rec[6:8],
-                   _host(ex.url), rec[9])
+            # The row is the exchange: its own method, URL, status and type; the finding's verdict.
+            rec = _finding_record(findings[i])._replace(
+                method=ex.method, url=ex.url, type=ex.resource_type, status=ex.status, host=_host(ex.url))
         else:
-            rec = ("", ex.method, ex.url, ex.origin or "", ex.resource_type, ex.status, "", "",
-                   _host(ex.url), _haystack((ex.url,)))
+            rec = _Record("", ex.method, ex.url, ex.origin or "", ex.resource_type, ex.status, "", "",
+                          _host(ex.url), _haystack((ex.url,)))
         records.append(rec)
         fid.append(i)
         xpos.append(position[ex.index])
