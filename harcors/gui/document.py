@@ -59,6 +59,7 @@ class HarTab(QtWidgets.QWidget):
         self.job: AnalysisJob | None = None
         self._show_all = False
         self._banners: list[Banner] = []
+        self._empty_action = ""  # what the empty table's button does: "all" requests or "reset" filters
 
         self.pages = QtWidgets.QStackedWidget()
         layout = QtWidgets.QVBoxLayout(self)
@@ -210,6 +211,7 @@ class HarTab(QtWidgets.QWidget):
         self.pages.setCurrentWidget(self.loading_page)
         job = AnalysisJob(self.path, self)
         job.progress.connect(self._on_progress)
+        job.stage.connect(self._on_stage)
         job.succeeded.connect(self._on_succeeded)
         job.failed.connect(self._on_failed)
         job.cancelled.connect(self._on_cancelled)
@@ -232,6 +234,11 @@ class HarTab(QtWidgets.QWidget):
         job, self.job = self.job, None
         if job is not None:
             job.abandon()
+
+    def _on_stage(self, stage: str) -> None:
+        if stage != "Reading":
+            self.progress.setRange(0, 0)
+            self.progress_label.setText(f"{stage}…")
 
     def _on_progress(self, done: int, total: int, entries: int) -> None:
         if total > 0 and done >= total:
@@ -370,7 +377,7 @@ class HarTab(QtWidgets.QWidget):
         self.detail.clear()
 
     def _on_empty_action(self) -> None:
-        if getattr(self, "_empty_action", "") == "all":
+        if self._empty_action == "all":
             self.filters.all_requests.setChecked(True)
         else:
             self.filters.show_everything()
