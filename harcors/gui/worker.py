@@ -6,7 +6,7 @@ import contextlib
 import gc
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from harcors.analysis import analyze_file
 from harcors.gui.frames import TableData, build_table_data
@@ -19,10 +19,14 @@ log = logging.getLogger(__name__)
 _gc_lock = threading.Lock()
 _gc_holds = 0
 _gc_was_enabled = True
+_gc_freeze = False
+#: Analyses with at least this many exchanges stay frozen for the cyclic GC (see below); a full
+#: collection over a smaller one costs tens of milliseconds, so it is left to the collector.
+FREEZE_EXCHANGES = 20_000
 
 
 @contextlib.contextmanager
-def cycle_collector_paused() -> Iterator[None]:
+def cycle_collector_paused() -> Iterator[Callable[[], None]]:
     """Hold off Python's cyclic GC while a big analysis is built, then freeze what was built.
 
     Why: a collection walks the containers of its generation while holding the GIL, so the GUI
@@ -31,21 +35,32 @@ def cycle_collector_paused() -> Iterator[None]:
     objects; measured with benchmarks/gui_responsiveness.py). ``gc.freeze`` moves what the load
     left alive to the permanent generation without a walk, so collections never visit it again.
     The analysis is plain frozen data that reference counting frees when its tab closes; the
-    price is that a reference cycle built during a load is never collected.
+    price is that a reference cycle built during a load is never collected, so only big analyses
+    are frozen: the caller calls the yielded function to ask for it.
     """
-    global _gc_holds, _gc_was_enabled
+    global _gc_holds, _gc_was_enabled, _gc_freeze
+
+    def request_freeze() -> None:
+        global _gc_freeze
+        _gc_freeze = True
+
     with _gc_lock:
         if _gc_holds == 0:
             _gc_was_enabled = gc.isenabled()
             gc.disable()
         _gc_holds += 1
     try:
-        yield
+        yield request_freeze
     finally:
         with _gc_lock:
             _gc_holds -= 1
             if _gc_holds == 0:
                 gc.freeze()
+                if not _gc_freeze:
+                    # Back to the oldest generation, still without a walk: young collections stay
+                    # short, and a later full one still finds any cycle.
+                    gc.unfreeze()
+                _gc_freeze = False
                 if _gc_was_enabled:
                     gc.enable()
 
@@ -101,8 +116,10 @@ class AnalysisJob(QtCore.QThread):
     def run(self) -> None:  # runs in the worker thread
         try:
             self.stage.emit("Reading")
-            with cycle_collector_paused():
+            with cycle_collector_paused() as freeze:
                 analysis = analyze_file(self.path, progress=self._on_progress, cancelled=self._stop.is_set)
+                if len(analysis.exchanges) >= FREEZE_EXCHANGES:
+                    freeze()
             if self._stop.is_set():
                 raise LoadCancelled()
             self.stage.emit("Preparing the table")
