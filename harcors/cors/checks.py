@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from harcors.cors import fetch
 from harcors.cors.context import HopView, RequestContext, scheme_of, url_has_userinfo
-from harcors.har.model import Exchange, Headers, origin_of
+from harcors.har.model import Exchange, Headers
 
 ACAO = "access-control-allow-origin"
 ACAC = "access-control-allow-credentials"
@@ -276,7 +276,7 @@ def walk(ctx: RequestContext, credentials: bool, browser: Browser = CHROME) -> F
         hop = view.hop
         if scheme_of(hop.url) in LOCAL_SCHEMES:
             return None  # data:, blob: and about: are fetched without any CORS check
-        target = origin_of(hop.url)
+        target = fetch.origin(hop.url)
         check_origin = "null" if tainted else page
         cors_flag = tainted or target != page
         if not cors_flag:
@@ -307,7 +307,7 @@ def walk(ctx: RequestContext, credentials: bool, browser: Browser = CHROME) -> F
         if not redirect:
             return None
         location = _resolve(hop.url, redirect)
-        if cors_flag or origin_of(location) != page:
+        if cors_flag or fetch.origin(location) != page:
             if scheme_of(location) not in CORS_SCHEMES:
                 return Failure(
                     "disallowed-scheme",
@@ -318,7 +318,7 @@ def walk(ctx: RequestContext, credentials: bool, browser: Browser = CHROME) -> F
                     None,
                     {"location": location},
                 )
-            if url_has_userinfo(location) and (cors_flag or origin_of(location) != target):
+            if url_has_userinfo(location) and (cors_flag or fetch.origin(location) != target):
                 return Failure(
                     "redirect-with-credentials",
                     hop,
@@ -329,7 +329,7 @@ def walk(ctx: RequestContext, credentials: bool, browser: Browser = CHROME) -> F
                     {"location": location},
                 )
         # https://fetch.spec.whatwg.org/#http-redirect-fetch step 12: the tainted origin flag.
-        if origin_of(location) != target and check_origin != target:
+        if fetch.origin(location) != target and check_origin != target:
             tainted = True
         if i == len(ctx.hops) - 1:
             return None  # the HAR ends the chain here

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from harcors.cors import fetch
 from harcors.cors.pairing import CorsRequest, request_header_names_of, request_method_of, unsafe_names_of
-from harcors.har.model import Exchange, HarInfo, origin_of
+from harcors.har.model import Exchange, HarInfo
 
 
 class Verdict(StrEnum):
@@ -147,10 +147,10 @@ def _page_origin(req: CorsRequest) -> tuple[str | None, str | None]:
             return o, "The page origin was taken from a later hop's Origin header."
     site = (first.request_headers.get("sec-fetch-site") or "").lower()
     if site == "same-origin":
-        return origin_of(first.url), None
+        return fetch.origin(first.url), None
     referer = first.request_headers.get("referer")
     if referer:
-        ro = origin_of(referer)
+        ro = fetch.origin(referer)
         if ro:
             return (
                 ro,
@@ -190,7 +190,7 @@ def _mode(req: CorsRequest, page_origin: str | None) -> str:
         return "navigate"
     if ex.origin:
         return "cors" if ex.resource_type in ("fetch", "xhr", "eventsource", "font") else "unknown"
-    if page_origin and origin_of(ex.url) != page_origin and ex.method.upper() in ("GET", "HEAD"):
+    if page_origin and fetch.origin(ex.url) != page_origin and ex.method.upper() in ("GET", "HEAD"):
         # Chromium sends Origin on every cross-origin CORS request; a GET without it was no-cors.
         return "no-cors" if ex.resource_type in ("fetch", "xhr") and ex.got_response else "unknown"
     return "unknown"
@@ -226,7 +226,7 @@ def build(req: CorsRequest, has_verdict: bool, pages: Mapping[str, str] | None =
     page_url = (pages or {}).get(req.first.pageref or "")
     page_origin, how = _page_origin(req)
     if page_origin is None and page_url is not None:
-        page_origin = origin_of(page_url)
+        page_origin = fetch.origin(page_url)
         how = "The page origin was taken from the page's document entry (the request has no Origin header)."
     if how:
         notes.append(how)
@@ -234,11 +234,11 @@ def build(req: CorsRequest, has_verdict: bool, pages: Mapping[str, str] | None =
     if how:
         notes.append(how)
     mode = _mode(req, page_origin)
-    target = origin_of(req.first.url)
+    target = fetch.origin(req.first.url)
     cross = page_origin is not None and (page_origin == "null" or target != page_origin)
     if not cross and page_origin is not None:
         # A same-origin start can still redirect to another origin.
-        cross = any(origin_of(h.url) != page_origin for h in req.hops)
+        cross = any(fetch.origin(h.url) != page_origin for h in req.hops)
     verdict = verdict_of(req, has_verdict)
     if page_origin is None:
         site = (req.first.request_headers.get("sec-fetch-site") or "").lower()
@@ -250,7 +250,7 @@ def build(req: CorsRequest, has_verdict: bool, pages: Mapping[str, str] | None =
                 "The HAR does not show the page's origin (no Origin, Referer or page entry); "
                 "Chrome's message names it where 'null' is shown."
             )
-    cookie = any("cookie" in h.request_headers for h in req.hops if origin_of(h.url) != page_origin)
+    cookie = any("cookie" in h.request_headers for h in req.hops if fetch.origin(h.url) != page_origin)
     hops = tuple(hop_view(req, h) for h in req.hops)
     return RequestContext(
         req,

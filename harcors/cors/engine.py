@@ -5,7 +5,7 @@ and judge the checks ourselves when it does not (Firefox, proxies) without raisi
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from urllib.parse import urlsplit
 
@@ -20,10 +20,10 @@ from harcors.cors.context import (
     producer_has_verdict,
 )
 from harcors.cors.model import Confidence, Finding, Messages, Severity
-from harcors.cors.pairing import Pairing, pair
+from harcors.cors.pairing import CorsRequest, Pairing, pair
 from harcors.cors.rootcause import net_error_cause, root_cause
 from harcors.cors.rules import RULES
-from harcors.har.model import Exchange, HarInfo, origin_of
+from harcors.har.model import Exchange, HarInfo
 
 _CORS_TYPES = frozenset({"fetch", "xhr", "eventsource", "preflight", "other"})
 # A preflighted endpoint hit this often without Access-Control-Max-Age is worth a warning.
@@ -38,7 +38,7 @@ def _check_origin(ctx: RequestContext, failure: Failure) -> str:
             if i == 0:
                 return page
             prev = ctx.hops[i - 1].hop
-            return "null" if origin_of(view.hop.url) != origin_of(prev.url) or page == "null" else page
+            return "null" if fetch.origin(view.hop.url) != fetch.origin(prev.url) or page == "null" else page
     return page
 
 
@@ -585,7 +585,7 @@ def _session_warnings(contexts: Sequence[RequestContext]) -> list[Finding]:
             fetch.header_value(last.response_headers, checks.ACAO) == origin
             and fetch.header_value(last.response_headers, checks.ACAC) == "true"
         ):
-            reflected[origin_of(last.url) or ""][origin] = ctx
+            reflected[fetch.origin(last.url) or ""][origin] = ctx
     for server, by_origin in reflected.items():
         if len(by_origin) < 2:
             continue
@@ -666,10 +666,61 @@ def judge(ctx: RequestContext) -> list[Finding]:
     return out
 
 
+# Types whose successful loads cannot produce a finding worth the cost of reading their headers
+# (a blocked one still carries the browser's error and is looked at).
+_QUIET_TYPES = frozenset(
+    {
+        "image",
+        "stylesheet",
+        "script",
+        "document",
+        "media",
+        "font",
+        "manifest",
+        "texttrack",
+        "ping",
+        "websocket",
+        "prefetch",
+        "signed-exchange",
+        "wasm",
+        "csp-violation-report",
+        "webbundle",
+    }
+)
+
+
+def may_involve_cors(req: CorsRequest, pages: Mapping[str, str]) -> bool:
+    """A cheap pre-filter: most entries of a big HAR (images, scripts, same-origin calls that worked)
+    cannot produce a finding, and building their context (reading their headers) is the engine's main
+    cost. True for anything that failed, carries an Origin or a CORS response header, was preflighted
+    or redirected, or is a fetch/XHR that is not known to be same-origin."""
+    if req.orphan or req.redirected or req.preflights or req.cached:
+        return True
+    ex = req.request
+    if ex.error or not ex.got_response:
+        return True
+    if not ex.resource_type_inferred:
+        # The browser recorded the type, so these two answers need no header.
+        if ex.resource_type in _QUIET_TYPES:
+            return False
+        page = pages.get(ex.pageref or "")
+        if page is not None and fetch.origin(page) == fetch.origin(ex.url):
+            return False
+    if ex.origin is not None or "access-control-allow-origin" in ex.response_headers:
+        return True
+    site = (ex.request_headers.get("sec-fetch-site") or "").lower()
+    if (ex.request_headers.get("sec-fetch-mode") or "").lower() in (
+        "cors",
+        "no-cors",
+    ) and site != "same-origin":
+        return True
+    return ex.resource_type in ("fetch", "xhr", "eventsource") and site != "same-origin"
+
+
 def evaluate_pairing(pairing: Pairing, exchanges: Sequence[Exchange], info: HarInfo | None) -> list[Finding]:
     has_verdict = producer_has_verdict(info, exchanges)
     pages = page_urls(exchanges)
-    contexts = [build(req, has_verdict, pages) for req in pairing.requests]
+    contexts = [build(req, has_verdict, pages) for req in pairing.requests if may_involve_cors(req, pages)]
     findings: list[Finding] = []
     for ctx in contexts:
         findings.extend(judge(ctx))

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
-from harcors.har.model import Headers
+from harcors.har.model import Headers, origin_of
+
+# The same URLs come back thousands of times in a big HAR; urlsplit is the engine's hottest call.
+origin = lru_cache(maxsize=65536)(origin_of)  # origin_of, cached
 
 SPEC = "https://fetch.spec.whatwg.org/"
 
@@ -116,9 +120,16 @@ def normalize_method(method: str) -> str:
     return method.upper() if method.upper() in NORMALIZED_METHODS else method
 
 
+@lru_cache(maxsize=4096)
 def is_forbidden_request_header(name: str) -> bool:
     lower = name.lower()
     return lower in FORBIDDEN_REQUEST_HEADERS or lower.startswith(FORBIDDEN_PREFIXES)
+
+
+@lru_cache(maxsize=4096)
+def _browser_added(name: str) -> bool:
+    """Set by the browser, never by the page (the name as the HAR spells it; cached, HARs repeat them)."""
+    return is_forbidden_request_header(name) or name.lower() in BROWSER_ADDED_HEADERS
 
 
 def mime_essence(value: str) -> str | None:
@@ -185,17 +196,11 @@ def page_set_headers(request_headers: Headers) -> list[tuple[str, str]]:
     network-stack additions, and the ``Cache-Control``/``Pragma: no-cache`` pair DevTools adds
     when "Disable cache" is ticked.
     """
-    cache_pair = (request_headers.get("pragma") or "").lower() == "no-cache" and (
-        request_headers.get("cache-control") or ""
-    ).lower() == "no-cache"
-    out = []
-    for name, value in request_headers:
-        lower = name.lower()
-        if is_forbidden_request_header(lower) or lower in BROWSER_ADDED_HEADERS:
-            continue
-        if cache_pair and lower in ("pragma", "cache-control"):
-            continue
-        out.append((name, value))
+    out = [(name, value) for name, value in request_headers if not _browser_added(name)]
+    if len(out) >= 2:
+        lowered = {n.lower(): v.lower() for n, v in out}
+        if lowered.get("pragma") == "no-cache" and lowered.get("cache-control") == "no-cache":
+            out = [(n, v) for n, v in out if n.lower() not in ("pragma", "cache-control")]
     return out
 
 

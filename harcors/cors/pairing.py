@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from harcors.cors import fetch
-from harcors.har.model import Exchange, origin_of
+from harcors.har.model import Exchange
 
 # Chromium's preflight cache: 5 s without Access-Control-Max-Age, capped at two hours.
 DEFAULT_MAX_AGE = 5.0
@@ -305,8 +305,12 @@ def pair(exchanges: Sequence[Exchange]) -> Pairing:
         for h in hops:
             if h.index in pfs:
                 continue
+            # Only a request that went out cross-origin can have used a cached preflight; the dict
+            # lookup first keeps this cheap for the thousands of entries that never were preflighted.
             origin = h.origin
-            if (origin is not None and origin_of(h.url) == origin) or not needs_preflight(h):
+            if origin is None or _strip_fragment(h.url) not in pf_by_url or fetch.origin(h.url) == origin:
+                continue
+            if not needs_preflight(h):
                 continue
             found = _find_cached(h, pf_by_url)
             if found is not None:

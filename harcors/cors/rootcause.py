@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 from harcors.cors import fetch
 from harcors.cors.checks import ACAH, ACAO, Failure
 from harcors.cors.context import RequestContext
-from harcors.har.model import Exchange, origin_of
+from harcors.har.model import Exchange
 
 
 def _redirect_cause(url: str, location: str, what: str) -> str:
@@ -164,7 +164,9 @@ def root_cause(ctx: RequestContext, failure: Failure, credentials_inferred: bool
         return None
     if failure.rule == "allow-origin-mismatch":
         value = failure.params.get("value", "")
-        if page != "null" and any(origin_of(v.hop.url) != origin_of(ctx.req.first.url) for v in ctx.hops[1:]):
+        if page != "null" and any(
+            fetch.origin(v.hop.url) != fetch.origin(ctx.req.first.url) for v in ctx.hops[1:]
+        ):
             return (
                 "After a redirect to another origin the browser sends 'Origin: null' and compares "
                 "Access-Control-Allow-Origin with 'null': naming the page origin can no longer match. Call "
