@@ -4,8 +4,9 @@ Stages (each a module with one entry point, meeting only through plain data):
 ``pairing.pair`` groups entries into requests (redirect hops + preflights) ->
 ``context.build`` adds what the HAR implies (page origin, API, mode, credentials, verdict) ->
 ``checks.walk`` runs each browser's checks in its own order -> ``messages`` words them ->
-``engine.judge`` turns that into findings (errors, warnings, root cause, curl).
-The rules themselves (ids, wording, docs) are in ``rules.RULES``.
+``engine.judge`` turns that into findings (``findings.make_finding``; root causes in ``rootcause``,
+warnings in ``advisories``, curl replays in ``curl``). The rules themselves (ids, wording, docs)
+are in ``rules.RULES``; the Fetch standard's vocabulary (safelists, list syntax) in ``fetch``.
 """
 
 from __future__ import annotations

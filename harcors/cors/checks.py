@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from harcors.cors import fetch
 from harcors.cors.context import HopView, RequestContext, scheme_of, url_has_userinfo
+from harcors.cors.rules import RULES
 from harcors.har.model import Exchange, Headers
 
 ACAO = "access-control-allow-origin"
@@ -42,34 +43,16 @@ class Failure:
     chrome_error: str | None = None  # CDP CorsError name
     hint: str | None = None  # Chromium's failed_parameter
     params: Mapping[str, str] = field(default_factory=dict)  # template fields for the messages
-    authorization_by_wildcard: bool = False  # passed only because ACAH * covered Authorization
-
-
-_CHROME_NAMES = {
-    "missing-allow-origin": "MissingAllowOriginHeader",
-    "allow-origin-mismatch": "AllowOriginMismatch",
-    "multiple-allow-origin": "MultipleAllowOriginValues",
-    "invalid-allow-origin": "InvalidAllowOriginValue",
-    "wildcard-with-credentials": "WildcardOriginNotAllowed",
-    "invalid-allow-credentials": "InvalidAllowCredentials",
-}
 
 
 def chrome_error_name(rule: str, on_preflight: bool) -> str | None:
-    name = _CHROME_NAMES.get(rule)
-    if name is None:
-        return {
-            "preflight-status": "PreflightInvalidStatus",
-            "preflight-redirect": "PreflightDisallowedRedirect",
-            "method-not-allowed": "MethodDisallowedByPreflightResponse",
-            "header-not-allowed": "HeaderDisallowedByPreflightResponse",
-            "invalid-allow-methods": "InvalidAllowMethodsPreflightResponse",
-            "invalid-allow-headers": "InvalidAllowHeadersPreflightResponse",
-            "redirect-with-credentials": "RedirectContainsCredentials",
-            "disallowed-scheme": "CorsDisabledScheme",
-            "private-network-access": "LocalNetworkAccessPermissionDenied",
-        }.get(rule)
-    return "Preflight" + name if on_preflight else name
+    """The CDP CorsError Chromium reports for ``rule``: its kPreflight* twin when a preflight failed."""
+    names = RULES[rule].chrome_errors
+    if not names:
+        return None
+    if on_preflight:
+        return next((n for n in names if n.startswith("Preflight")), names[0])
+    return names[0]
 
 
 # --- response checks ("CORS check", https://fetch.spec.whatwg.org/#cors-check) ---------------
@@ -160,10 +143,9 @@ def _pf_result(
     hint: str | None = None,
     params: dict[str, str] | None = None,
     on_preflight: bool = True,
-    **kw: bool,
 ) -> Failure:
     p = {"status": str(pf.status), **(params or {})}
-    return Failure(rule, view.hop, pf, on_preflight, chrome_error_name(rule, on_preflight), hint, p, **kw)
+    return Failure(rule, view.hop, pf, on_preflight, chrome_error_name(rule, on_preflight), hint, p)
 
 
 def chrome_preflight(view: HopView, pf: Exchange, credentials: bool, origin: str) -> Failure | None:

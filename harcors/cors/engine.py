@@ -4,12 +4,10 @@ and judge the checks ourselves when it does not (Firefox, proxies) without raisi
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from urllib.parse import urlsplit
 
-from harcors.cors import checks, curl, fetch, messages
+from harcors.cors import advisories, checks, fetch, messages
 from harcors.cors.checks import Failure
 from harcors.cors.context import (
     RequestContext,
@@ -19,90 +17,13 @@ from harcors.cors.context import (
     page_urls,
     producer_has_verdict,
 )
-from harcors.cors.model import Confidence, Finding, Messages, Severity
+from harcors.cors.findings import check_origin, make_finding
+from harcors.cors.model import Confidence, Finding, Severity
 from harcors.cors.pairing import CorsRequest, Pairing, pair
 from harcors.cors.rootcause import net_error_cause, root_cause
-from harcors.cors.rules import RULES
 from harcors.har.model import Exchange, HarInfo
 
 _CORS_TYPES = frozenset({"fetch", "xhr", "eventsource", "preflight", "other"})
-# A preflighted endpoint hit this often without Access-Control-Max-Age is worth a warning.
-BUSY_PREFLIGHTS = 3
-
-
-def _check_origin(ctx: RequestContext, failure: Failure) -> str:
-    """The origin the browser compared against at the failing hop ("null" after a tainting redirect)."""
-    page = ctx.page_origin or "null"
-    for i, view in enumerate(ctx.hops):
-        if view.hop.index == failure.hop.index:
-            if i == 0:
-                return page
-            prev = ctx.hops[i - 1].hop
-            return "null" if fetch.origin(view.hop.url) != fetch.origin(prev.url) or page == "null" else page
-    return page
-
-
-def _curl(ctx: RequestContext, failure: Failure | None, credentials: bool) -> tuple[str, ...]:
-    origin = ctx.page_origin or "null"
-    view = ctx.hops[-1]
-    if failure is not None:
-        view = next((v for v in ctx.hops if v.hop.index == failure.hop.index), view)
-    out = []
-    if (
-        view.preflight is not None
-        or view.cached is not None
-        or (not fetch.is_safelisted_method(view.method) or view.unsafe_names)
-    ):
-        out.append(curl.preflight_command(view.hop.url, origin, view.method, view.unsafe_names))
-    if not ctx.req.orphan:
-        out.append(curl.actual_command(view.hop, origin, credentials, view.unsafe_names))
-    return tuple(out)
-
-
-def _finding(
-    ctx: RequestContext,
-    rule_id: str,
-    *,
-    failure: Failure | None = None,
-    chrome: str,
-    firefox: str | None = None,
-    safari: str | None = None,
-    credentials: bool = False,
-    root: str | None = None,
-    confidence: Confidence = Confidence.CERTAIN,
-    notes: Sequence[str] = (),
-    request: Exchange | None = None,
-    preflight: Exchange | None = None,
-    with_curl: bool = True,
-) -> Finding:
-    rule = RULES[rule_id]
-    view = ctx.hops[-1]
-    if failure is not None:
-        view = next((v for v in ctx.hops if v.hop.index == failure.hop.index), view)
-    req = request or view.hop
-    return Finding(
-        rule=rule.id,
-        severity=rule.severity,
-        request=req,
-        preflight=preflight
-        if preflight is not None
-        else (view.preflight or (req if ctx.req.orphan else None)),
-        messages=Messages(chrome=chrome, firefox=firefox, safari=safari),
-        title=rule.title,
-        explanation=rule.explanation,
-        page_origin=ctx.page_origin,
-        initiator=ctx.kind,
-        credentials=credentials,
-        failed_parameter=failure.hint if failure is not None else None,
-        root_cause=root,
-        confidence=confidence,
-        notes=tuple(dict.fromkeys(notes)),
-        needed_headers=tuple(view.unsafe_names),
-        curl=_curl(ctx, failure, credentials) if with_curl else (),
-        cors_error=failure.chrome_error if failure is not None else None,
-        docs=rule.docs,
-        is_cors=rule.is_cors,
-    )
 
 
 def _other_browsers(ctx: RequestContext, credentials: bool) -> tuple[str | None, str | None, list[str]]:
@@ -110,7 +31,7 @@ def _other_browsers(ctx: RequestContext, credentials: bool) -> tuple[str | None,
     ff = checks.walk(ctx, credentials, checks.FIREFOX)
     wk = checks.walk(ctx, credentials, checks.WEBKIT)
     firefox = messages.firefox_lines(ctx, ff) if ff is not None else None
-    safari = messages.safari_lines(ctx, wk, _check_origin(ctx, wk)) if wk is not None else None
+    safari = messages.safari_lines(ctx, wk, check_origin(ctx, wk)) if wk is not None else None
     if ff is None:
         notes.append("Firefox's checks would let this request through; no Firefox message is given.")
     if wk is None:
@@ -190,7 +111,7 @@ def _explain(ctx: RequestContext, notes: list[str], with_verdict: bool) -> Findi
         )
     firefox, safari, more = _other_browsers(ctx, credentials)
     notes.extend(more)
-    return _finding(
+    return make_finding(
         ctx,
         failure.rule,
         failure=failure,
@@ -280,7 +201,7 @@ def _from_webkit_reason(ctx: RequestContext, notes: list[str]) -> Finding | None
         confidence = Confidence.UNCERTAIN
         notes.append("Chrome's wording for this failure depends on response headers the HAR does not hold.")
     firefox = None
-    return _finding(
+    return make_finding(
         ctx,
         rule_id,
         failure=failure,
@@ -318,7 +239,7 @@ def _unexplained(ctx: RequestContext, notes: list[str]) -> Finding:
             "Chromium's Local Network Access check is the likely cause (the HAR cannot show the permission "
             "prompt)."
         )
-        return _finding(
+        return make_finding(
             ctx,
             "private-network-access",
             failure=failure,
@@ -347,7 +268,7 @@ def _unexplained(ctx: RequestContext, notes: list[str]) -> Finding:
         )
         root = None
     chrome = messages.chrome_head(ctx, req.url) + "(the reason is not recorded in this HAR)"
-    return _finding(
+    return make_finding(
         ctx,
         "cors-blocked",
         chrome=chrome,
@@ -360,7 +281,7 @@ def _unexplained(ctx: RequestContext, notes: list[str]) -> Finding:
 def _not_cors(ctx: RequestContext) -> Finding:
     req = ctx.request
     error = req.error or "network error"
-    return _finding(
+    return make_finding(
         ctx,
         "not-cors",
         chrome=messages.not_cors_chrome(error),
@@ -393,7 +314,7 @@ def _unanswered(ctx: RequestContext) -> Finding | None:
         ]
         if ctx.page_url is None:
             notes.append("The page URL is not in the HAR; Firefox's line names the full page URL.")
-        return _finding(
+        return make_finding(
             ctx,
             "same-origin-mode",
             chrome=f'Fetch API cannot load {req.url}. Request mode is "same-origin" but the URL\'s origin is '
@@ -407,7 +328,7 @@ def _unanswered(ctx: RequestContext) -> Finding | None:
             with_curl=False,
         )
     if ctx.cross_origin and (ctx.mode == "cors" or req.origin is not None):
-        return _finding(
+        return make_finding(
             ctx,
             "not-cors",
             chrome="(no CORS message: no response; the HAR does not record the network error)",
@@ -419,33 +340,6 @@ def _unanswered(ctx: RequestContext) -> Finding | None:
             with_curl=False,
         )
     return None
-
-
-def _cacheable(ex: Exchange) -> bool:
-    """Could a browser or shared cache store this response (so a missing Vary: Origin matters)?"""
-    if ex.method.upper() not in ("GET", "HEAD") or not fetch.is_ok_status(ex.status):
-        return False
-    cc = ",".join(ex.response_headers.get_all("cache-control")).lower()
-    return "no-store" not in cc
-
-
-def _aggregate(findings: list[Finding]) -> list[Finding]:
-    """One warning per rule and endpoint (URL without query): a busy HAR repeats them thousands of
-    times. The first occurrence is kept and says how many requests share it."""
-    groups: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
-    out: list[Finding] = []
-    for f in findings:
-        if f.is_error or f.rule == "not-cors":
-            out.append(f)
-        else:
-            groups[(f.rule, f.request.method, f.request.url.split("?", 1)[0])].append(f)
-    for items in groups.values():
-        first = items[0]
-        if len(items) > 1:
-            more = f"Seen on {len(items)} requests to this endpoint; the first one is shown."
-            first = replace(first, notes=(*first.notes, more), extras={**first.extras, "count": len(items)})
-        out.append(first)
-    return out
 
 
 _TRUSTWORTHY_HOSTS = ("localhost", "127.", "[::1]", "::1")
@@ -466,7 +360,7 @@ def _mixed_content(ctx: RequestContext) -> Finding | None:
     notes = list(ctx.notes)
     if ctx.page_url is None:
         notes.append("The page URL is not in the HAR; Chrome's line names the full page URL.")
-    return _finding(
+    return make_finding(
         ctx,
         "mixed-content",
         chrome=f"Mixed Content: The page at '{page_url}' was loaded over HTTPS, but requested {what} "
@@ -478,130 +372,6 @@ def _mixed_content(ctx: RequestContext) -> Finding | None:
         notes=notes,
         with_curl=False,
     )
-
-
-def _request_warnings(ctx: RequestContext) -> list[Finding]:
-    """Warnings for one CORS exchange that went through (or at least got its answers)."""
-    out: list[Finding] = []
-    last = ctx.hops[-1].hop
-    pf = checks.authorization_by_wildcard(ctx, ctx.cookie_sent)
-    if pf is not None and ctx.verdict is not Verdict.BLOCKED:
-        ff = RULES["wildcard-allow-headers-authorization"].firefox or ""
-        out.append(
-            _finding(
-                ctx,
-                "wildcard-allow-headers-authorization",
-                preflight=pf,
-                chrome=f"DevTools issue AuthorizationCoveredByWildcard for '{last.url}' (no console error).",
-                firefox=(
-                    "Cross-Origin Request Warning: The Same Origin Policy will disallow reading the remote "
-                    "resource "
-                    f"at {last.url} soon. (Reason: {ff})."
-                ),
-                root=(
-                    "The preflight answered Access-Control-Allow-Headers: * and the request carries "
-                    "Authorization; the standard (and a future Chrome) requires Authorization to be listed "
-                    "by name."
-                ),
-                notes=list(ctx.notes),
-            )
-        )
-    if ctx.verdict in (Verdict.OK, Verdict.NONE) and last.got_response:
-        acao = fetch.header_value(last.response_headers, checks.ACAO)
-        if acao == "null":
-            out.append(
-                _finding(
-                    ctx,
-                    "allow-origin-null",
-                    chrome="(no console message: the request succeeded)",
-                    root="The response allows the opaque origin 'null'.",
-                    notes=list(ctx.notes),
-                )
-            )
-        elif acao not in (None, "*") and _cacheable(last):
-            vary = ",".join(last.response_headers.get_all("vary")).lower()
-            tokens = {t.strip() for t in vary.split(",")}
-            if "origin" not in tokens and "*" not in tokens:
-                out.append(
-                    _finding(
-                        ctx,
-                        "missing-vary-origin",
-                        chrome="(no console message: the request succeeded)",
-                        root=f"Access-Control-Allow-Origin is '{acao}' and the response has no Vary: Origin.",
-                        notes=list(ctx.notes),
-                        with_curl=False,
-                    )
-                )
-    return out
-
-
-def _client_acao(ctx: RequestContext) -> Finding | None:
-    names = {n for v in ctx.hops for n in v.unsafe_names if n.startswith("access-control-allow-")}
-    if not names:
-        return None
-    return _finding(
-        ctx,
-        "acao-in-request",
-        chrome="(see the request's own finding, if it was blocked)",
-        root=f"The request carries {', '.join(sorted(names))} as request header(s).",
-        notes=list(ctx.notes),
-        with_curl=False,
-    )
-
-
-def _session_warnings(contexts: Sequence[RequestContext]) -> list[Finding]:
-    out: list[Finding] = []
-    # Busy preflighted endpoints without Access-Control-Max-Age.
-    groups: dict[tuple[str, str], list[tuple[RequestContext, Exchange]]] = defaultdict(list)
-    for ctx in contexts:
-        for view in ctx.hops:
-            pf = view.preflight
-            if pf is None or not pf.got_response or "access-control-max-age" in pf.response_headers:
-                continue
-            groups[(pf.request_headers.get("origin") or "", pf.url.split("?", 1)[0])].append((ctx, pf))
-    for (_, url), items in groups.items():
-        if len(items) < BUSY_PREFLIGHTS:
-            continue
-        ctx, pf = items[-1]
-        out.append(
-            _finding(
-                ctx,
-                "missing-max-age",
-                preflight=pf,
-                chrome="(no console message)",
-                root=f"{len(items)} preflights for {url} in this HAR, none with Access-Control-Max-Age.",
-                notes=list(ctx.notes),
-                with_curl=False,
-            )
-        )
-    # Servers that echo several different origins together with credentials.
-    reflected: dict[str, dict[str, RequestContext]] = defaultdict(dict)
-    for ctx in contexts:
-        last = ctx.request
-        origin = last.origin
-        if not origin or not last.got_response:
-            continue
-        if (
-            fetch.header_value(last.response_headers, checks.ACAO) == origin
-            and fetch.header_value(last.response_headers, checks.ACAC) == "true"
-        ):
-            reflected[fetch.origin(last.url) or ""][origin] = ctx
-    for server, by_origin in reflected.items():
-        if len(by_origin) < 2:
-            continue
-        ctx = next(iter(by_origin.values()))
-        out.append(
-            _finding(
-                ctx,
-                "reflected-origin-with-credentials",
-                chrome="(no console message: the requests succeeded)",
-                root=f"{server} answered {len(by_origin)} different origins ({', '.join(sorted(by_origin))}) "
-                "with their own origin and Access-Control-Allow-Credentials: true.",
-                notes=list(ctx.notes),
-                with_curl=False,
-            )
-        )
-    return out
 
 
 def judge(ctx: RequestContext) -> list[Finding]:
@@ -618,7 +388,7 @@ def judge(ctx: RequestContext) -> list[Finding]:
         return [_not_cors(ctx)]
     if ctx.mode == "no-cors" and req.resource_type == "fetch" and ctx.cross_origin:
         out.append(
-            _finding(
+            make_finding(
                 ctx,
                 "no-cors-opaque",
                 chrome="(no console message: the page gets an opaque response)",
@@ -632,7 +402,7 @@ def judge(ctx: RequestContext) -> list[Finding]:
         return out
     if ctx.mode not in ("cors", "unknown"):
         return out
-    acao_req = _client_acao(ctx)
+    acao_req = advisories.client_acao(ctx)
     if acao_req is not None:
         out.append(acao_req)
     notes: list[str] = []
@@ -662,7 +432,7 @@ def judge(ctx: RequestContext) -> list[Finding]:
             return out
     if ctx.verdict is Verdict.ABORTED:
         return out
-    out.extend(_request_warnings(ctx))
+    out.extend(advisories.request_warnings(ctx))
     return out
 
 
@@ -724,8 +494,8 @@ def evaluate_pairing(pairing: Pairing, exchanges: Sequence[Exchange], info: HarI
     findings: list[Finding] = []
     for ctx in contexts:
         findings.extend(judge(ctx))
-    findings.extend(_session_warnings(contexts))
-    findings = _aggregate(findings)
+    findings.extend(advisories.session_warnings(contexts))
+    findings = advisories.aggregate(findings)
     findings.sort(key=lambda f: (f.request.index, f.severity is not Severity.ERROR, f.rule))
     return findings
 
