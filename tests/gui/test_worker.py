@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import gc
 
+import pytest
+
+from harcors.gui.qt import QtCore
 from harcors.gui.worker import AnalysisJob, cycle_collector_paused
 
 from .conftest import sample
 
 
-def test_job_reports_progress_then_success(qtbot):
+@pytest.fixture
+def owner(qtbot):
+    """Parents the jobs, as a tab does, so each QThread is deleted with it after the test."""
+    parent = QtCore.QObject()
+    yield parent
+    for job in parent.findChildren(AnalysisJob):
+        job.wait()
+    parent.deleteLater()
+    qtbot.wait(1)
+
+
+def test_job_reports_progress_then_success(qtbot, owner):
     path = sample("session-dashboard.har")
-    job = AnalysisJob(str(path))
+    job = AnalysisJob(str(path), owner)
     progress, results = [], []
     job.progress.connect(lambda *args: progress.append(args))
     job.succeeded.connect(results.append)
@@ -25,14 +39,13 @@ def test_job_reports_progress_then_success(qtbot):
     assert done == total == path.stat().st_size and entries == data.analysis.entries_seen
 
 
-def test_job_reports_an_unreadable_file(qtbot, tmp_path):
+def test_job_reports_an_unreadable_file(qtbot, owner, tmp_path):
     bad = tmp_path / "empty.har"
     bad.write_bytes(b"")
-    job = AnalysisJob(str(bad))
+    job = AnalysisJob(str(bad), owner)
     with qtbot.waitSignal(job.failed, timeout=30_000) as blocker:
         job.start()
     assert blocker.args[0].startswith(str(bad))
-    job.wait()
 
 
 def test_collector_is_paused_and_restored():
