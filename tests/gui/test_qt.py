@@ -24,7 +24,6 @@ def test_many_emits_leave_true_and_false_alone(qtbot):
         emitter.flag.emit(i % 2 == 0)
         emitter.counts.emit(i, 5000)
     assert len(received) == 5000
-    held_true = received.count(True)
-    held_false = received.count(False)
-    assert sys.getrefcount(True) - held_true == true_before
-    assert sys.getrefcount(False) - held_false == false_before
+    # Unrepaired, each line below would be 15,000 short; a stray extra reference is harmless.
+    assert sys.getrefcount(True) - received.count(True) >= true_before
+    assert sys.getrefcount(False) - received.count(False) >= false_before
