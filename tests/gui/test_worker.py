@@ -20,7 +20,7 @@ def owner(qtbot):
     for job in parent.findChildren(AnalysisJob):
         job.wait()
     parent.deleteLater()
-    qtbot.wait(1)
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
 
 
 def test_job_reports_progress_then_success(qtbot, owner):
