@@ -1,8 +1,9 @@
 """Time and peak memory of ``harcors analyze`` next to the baselines, on generated HARs of each size.
 
 Every measurement is its own subprocess (interpreter start included, as for a user), timed from
-here, with its peak RSS from ``os.wait4`` (what ``/usr/bin/time -v`` reports as "Maximum resident
-set size"). Ratios are to the bare ijson scan of the same file measured in the same run.
+here, with its peak RSS and CPU time from ``os.wait4`` (what ``/usr/bin/time -v`` reports as
+"Maximum resident set size"). Ratios are to the bare ijson scan of the same file measured in the
+same run; the CPU ratio is the steadier one on a busy machine.
 
     python benchmarks/run.py                       # 10M, 100M, 450M and 1G files (generated once)
     python benchmarks/run.py --sizes 450M --repeat 3
@@ -102,8 +103,8 @@ kept = list(HarStream(sys.argv[1]))
 """
 
 
-def measure(argv: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS in bytes and exit status of one run of ``argv``."""
+def measure(argv: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS in bytes and CPU seconds (user + system) of one run of ``argv``."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _pid, status, usage = os.wait4(proc.pid, 0)
@@ -112,15 +113,14 @@ def measure(argv: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, int, in
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.stderr:
         proc.stderr.close()
-    code = proc.returncode
-    if code not in ok:
-        raise RuntimeError(f"{' '.join(argv[:4])} failed ({code}): {err.strip()[-500:]}")
-    return elapsed, usage.ru_maxrss * 1024, code
+    if proc.returncode not in ok:
+        raise RuntimeError(f"{' '.join(argv[:4])} failed ({proc.returncode}): {err.strip()[-500:]}")
+    return elapsed, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
-def best(argv: list[str], repeat: int, ok: tuple[int, ...] = (0,)) -> tuple[float, int]:
+def best(argv: list[str], repeat: int, ok: tuple[int, ...] = (0,)) -> tuple[float, int, float]:
     runs = [measure(argv, ok) for _ in range(repeat)]
-    return min(r[0] for r in runs), max(r[1] for r in runs)
+    return min(r[0] for r in runs), max(r[1] for r in runs), min(r[2] for r in runs)
 
 
 def data_file(size: str, minified: bool) -> tuple[Path, int]:
@@ -146,10 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}; best of {args.repeat}", file=sys.stderr)
     others = [n for n in names if n != "ijson"]
-    header = ("| file | entries | ijson scan | harcors analyze | harcors loader | " + " | ".join(others)
-              + " | peak RSS: ijson / analyze / loader / " + " / ".join(others) + " |")
-    print(header)
-    print("|" + "---|" * (header.count("|") - 1))
+    columns = ["file", "entries", "ijson scan", "harcors analyze", "harcors loader", *others,
+               "peak RSS: " + " / ".join(["ijson", "analyze", "loader", *others])]
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
     for size in args.sizes.split(","):
         for minified in ([False, True] if args.minified else [False]):
             path, entries = data_file(size.strip(), minified)
@@ -159,11 +159,13 @@ def main(argv: list[str] | None = None) -> int:
             results["loader"] = best([sys.executable, "-c", LOADER, str(path)], args.repeat)
             # analyze exits 1 when it found CORS failures, which the generated files have
             results["harcors"] = best([a.format(path=path) for a in HARCORS], args.repeat, ok=(0, 1))
-            base = results["ijson"][0]
+            base, base_cpu = results["ijson"][0], results["ijson"][2]
             mb = path.stat().st_size / 1e6
-            cells = [f"{mb:,.0f} MB{' (one line)' if minified else ''}", f"{entries:,}", f"{base:.2f} s",
-                     f"{results['harcors'][0]:.2f} s = **{results['harcors'][0] / base:.2f}×**",
-                     f"{results['loader'][0]:.2f} s = {results['loader'][0] / base:.2f}×"]
+            cells = [f"{mb:,.0f} MB{' (one line)' if minified else ''}", f"{entries:,}",
+                     f"{base:.2f} s (CPU {base_cpu:.2f} s)"]
+            for name in ("harcors", "loader"):
+                wall, _rss, cpu = results[name]
+                cells.append(f"{wall:.2f} s = **{wall / base:.2f}×** (CPU {cpu / base_cpu:.2f}×)")
             cells += [f"{results[n][0] / base:.2f}×" for n in others]
             rss = [results[n][1] for n in ("ijson", "harcors", "loader", *others)]
             cells.append(" / ".join(f"{r / 1e6:,.0f}" for r in rss) + " MB")

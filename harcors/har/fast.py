@@ -355,6 +355,9 @@ class _Converter:
                     _set_has_body(x, False)
                     _set_request_mime(x, None)
                     _set_inferred(x, False)
+                    _set_started(x, _started(e.startedDateTime))  # pairing sorts every entry by time
+                    _set_pageref(x, share(e.pageref, e.pageref) if e.pageref else e.pageref)
+                    _set_resource_type(x, self._lower(raw_type))
                     req.headers = resp.headers = _NULL  # they are views of the read buffer
                     _set_extras(x, (e, piece, ordinal, absent, self))
                     piece.last = ordinal
@@ -408,15 +411,12 @@ class _Converter:
         raw_init = e.initiator
         http_version = resp.httpVersion or e.request.httpVersion or ""
         response_mime = content.mimeType
-        _set_started(x, _started(e.startedDateTime))
         _set_request_headers(x, LazyHeaders(piece, ordinal, False, absent))
         _set_response_headers(x, LazyHeaders(piece, ordinal, True))
         _set_status_text(x, share(resp.statusText, resp.statusText) if resp.statusText else "")
-        _set_resource_type(x, self._lower(e.resource_type))  # type: ignore[arg-type]
         _set_initiator(x, None if raw_init is None else Initiator(  # type: ignore[union-attr]
             type=raw_init.type or "other", url=raw_init.url, request_id=raw_init.requestId or None))
         _set_server_ip(x, share(e.serverIPAddress, e.serverIPAddress) if e.serverIPAddress else "")
-        _set_pageref(x, share(e.pageref, e.pageref) if e.pageref else e.pageref)
         _set_http_version(x, share(http_version, http_version) if http_version else "")
         _set_time_ms(x, e.time)
         _set_response_mime(x, share(response_mime, response_mime) if response_mime else response_mime)
@@ -468,23 +468,21 @@ def _lazy_field(name: str) -> property:
 class LazyExchange(Exchange):
     """An entry that cannot concern CORS, kept as its decoded record until a field is read.
 
-    ``index``, ``method``, ``url``, ``status`` and the fields CORS pairing looks at (``error``,
-    ``redirect_url``, ``has_body``, ``request_mime``, ``resource_type_inferred``, and ``origin`` /
-    ``is_preflight``, known to be empty / false) are set up front. Reading any other field fills in
+    The fields pairing reads on every entry are set up front: ``index``, ``method``, ``url``,
+    ``status``, ``started``, ``pageref``, ``resource_type``, ``error``, ``redirect_url``,
+    ``has_body``, ``request_mime``, ``resource_type_inferred``; ``origin`` and ``is_preflight`` are
+    known to be None and false. Reading any other field fills in
     all of them and turns the object into a plain :class:`Exchange` (same slots, so the class can
     be swapped); equality, hashing, ``dataclasses.replace`` and pickling see a plain Exchange.
     """
 
     __slots__ = ()
 
-    started = _lazy_field("started")
     request_headers = _lazy_field("request_headers")
     response_headers = _lazy_field("response_headers")
     status_text = _lazy_field("status_text")
-    resource_type = _lazy_field("resource_type")
     initiator = _lazy_field("initiator")
     server_ip = _lazy_field("server_ip")
-    pageref = _lazy_field("pageref")
     http_version = _lazy_field("http_version")
     time_ms = _lazy_field("time_ms")
     response_mime = _lazy_field("response_mime")
@@ -531,6 +529,9 @@ def _check_utf8(view: memoryview) -> None:
         i += used
 
 
+_Items = list[Exchange | Skipped]
+
+
 def _fill(stream: Any, buf: bytearray, filled: int) -> tuple[int, bool]:
     """Read into ``buf[filled:]`` until full or at the end of the file; return the fill and if at EOF."""
     with memoryview(buf) as view:
@@ -568,6 +569,11 @@ class FastEntries:
         self._lazy = lazy
 
     def __iter__(self) -> Iterator[Exchange | Skipped]:
+        for piece in self.pieces():
+            yield from piece
+
+    def pieces(self) -> Iterator[_Items]:
+        """The entries a piece at a time (fewer generator hops per entry than iterating)."""
         opened = open_har(self.path, on_read=self._on_read, cancelled=self._cancelled)
         # Read beneath source.py's CheckedStream: its nesting-depth guard protects ijson's memory and
         # costs more than the whole fast path; msgspec bounds its own recursion, and any piece it
@@ -589,7 +595,7 @@ class FastEntries:
                 gc.enable()
             opened.close()
 
-    def _read(self, stream: Any, source: _Source | None, shared: _Shared) -> Iterator[Exchange | Skipped]:
+    def _read(self, stream: Any, source: _Source | None, shared: _Shared) -> Iterator[_Items]:
         # buf[0] is kept free for the "[" that turns a run of entries into a JSON array; buf[1] is
         # byte `base` of the JSON text.
         buf = bytearray(self._chunk + 1)
@@ -624,11 +630,11 @@ class FastEntries:
             # would hold "]" and fail to decode, which is the safe outcome).
             stop = buf.find(last, max(cut, start), filled)
             if stop >= 0:
-                yield from self._decode(buf, start, stop + close, base, convert, source)
+                yield self._decode(buf, start, stop + close, base, convert, source)
                 self._check_tail(stream, buf[stop + len(last):filled])
                 return
             if cut >= 0:
-                yield from self._decode(buf, start, cut + close, base, convert, source)
+                yield self._decode(buf, start, cut + close, base, convert, source)
                 start = cut + len(boundary) - 1
             if eof:
                 raise FastPathUnavailable("the entries array does not end as it began (truncated?)")
@@ -643,7 +649,7 @@ class FastEntries:
             filled, eof = _fill(stream, buf, filled)
 
     def _decode(self, buf: bytearray, start: int, end: int, base: int, convert: _Converter,
-                source: _Source | None) -> Iterator[Exchange | Skipped]:
+                source: _Source | None) -> _Items:
         # Make the piece a JSON array in place: "[" over the indent before the first "{", "]" over
         # the comma (or newline) after the last "}". Neither byte is kept for the next piece.
         buf[start - 1] = 0x5B
@@ -670,19 +676,17 @@ class FastEntries:
                     raw_entries = _generic.decode(text)
                 except (msgspec.DecodeError, RecursionError):
                     raise FastPathUnavailable("a piece of log.entries is not valid JSON") from None
-        if out is not None:
-            for item in out:
-                self.count += 1
-                yield item
-            return
-        for i, raw in enumerate(raw_entries, self.count):
-            self.count = i + 1
-            try:
-                yield exchange_from_entry(i, raw)
-            except EntryError as exc:
-                yield Skipped(i, str(exc))
-            except RecursionError:
-                yield Skipped(i, "entry is nested too deeply")
+        if out is None:
+            out = []
+            for i, raw in enumerate(raw_entries, self.count):
+                try:
+                    out.append(exchange_from_entry(i, raw))
+                except EntryError as exc:
+                    out.append(Skipped(i, str(exc)))
+                except RecursionError:
+                    out.append(Skipped(i, "entry is nested too deeply"))
+        self.count += len(out)
+        return out
 
     def _check_tail(self, stream: Any, tail: bytearray) -> None:
         """What follows the entries must end the document as ijson would accept it, with no more entries."""

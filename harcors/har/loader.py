@@ -49,6 +49,8 @@ class LoadedHar:
 
 def _short_json_error(exc: Exception) -> str:
     """yajl's messages span three lines with an ASCII-art pointer; keep the first line."""
+    if isinstance(exc, UnicodeDecodeError):  # yajl passes UTF-8-encoded surrogates; Python does not
+        return "the file contains bytes that are not valid UTF-8"
     text = exc.args[0] if exc.args else str(exc)
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
@@ -113,7 +115,7 @@ def read_info(path: str | os.PathLike[str]) -> tuple[HarInfo, bool]:
                 break
             if opened.counter.position > _PREFIX_LIMIT:
                 break
-    except (ijson.JSONError, OSError):
+    except (ijson.JSONError, OSError, UnicodeDecodeError):
         pass  # the entry pass reports JSON and decompression problems with more context
     finally:
         opened.close()
@@ -180,12 +182,13 @@ class HarStream:
         fast = FastEntries(self.path, on_read=self._on_read, cancelled=self._cancelled)
         skipped = self.skipped
         try:
-            for item in fast:
-                self.entries_seen = fast.count
-                if isinstance(item, Skipped):
-                    skipped.append(item)
-                else:
-                    yield item
+            for piece in fast.pieces():
+                for item in piece:
+                    self.entries_seen = item.index + 1
+                    if type(item) is Skipped:
+                        skipped.append(item)
+                    else:
+                        yield item
         except (FastPathUnavailable, OSError, EOFError, zlib.error, zipfile.BadZipFile, RecursionError):
             # Damaged or unusual input: the ijson path reads on and words the problem.
             self.entries_seen = fast.count
@@ -215,7 +218,7 @@ class HarStream:
                         self.skipped.append(Skipped(index, "entry is nested too deeply"))
             except LoadCancelled:
                 raise
-            except ijson.JSONError as exc:
+            except (ijson.JSONError, UnicodeDecodeError) as exc:
                 message = _short_json_error(exc)
                 if "not valid UTF-8" in message and not repair:
                     repair = True

@@ -241,3 +241,29 @@ def test_integer_beyond_64_bits_does_not_stop_the_fast_path(tmp_path, doc):
     assert fast[1:] == ([], None, 300)
     assert slow[3] == 10 and slow[2]  # ijson stops there and says why
     assert fast[0][:10] == slow[0]
+
+
+def test_records_behave_as_exchanges(tmp_path, doc):
+    import copy
+    import dataclasses
+    import pickle
+
+    from harcors.har.fast import LazyExchange
+    from harcors.har.model import Exchange
+
+    path = write(tmp_path / "s.har", doc)
+    slow = {x.index: x for x in HarStream(path, fast=False)}
+    records = [x for x in FastEntries(str(path)) if type(x) is LazyExchange]
+    assert len(records) > 50
+    a, b, c, d, e = records[:5]
+    # What CORS pairing reads first costs nothing: still records afterwards.
+    assert (a.origin, a.is_preflight, a.error, a.index, a.url) == (None, False, None, a.index, slow[a.index].url)
+    assert type(a) is LazyExchange
+    # Any other field turns the record into a plain Exchange, equal to what the ijson path built.
+    assert a.started == slow[a.index].started and type(a) is LazyExchange
+    assert a.server_ip == slow[a.index].server_ip and type(a) is Exchange
+    assert slow[b.index] == b and b == slow[b.index] and type(b) is Exchange
+    assert hash(c) == hash(slow[c.index])
+    assert dataclasses.replace(d, status=299) == dataclasses.replace(slow[d.index], status=299)
+    assert pickle.loads(pickle.dumps(e)) == slow[e.index] == copy.copy(e)
+    assert repr(records[5]).startswith("Exchange(")
