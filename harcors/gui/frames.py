@@ -177,9 +177,41 @@ class Rows:
             if values.dtype.kind in "iuf":
                 codes = values.to_numpy(dtype=np.int64, copy=True)
             else:
-                codes = pd.factorize(values.str.casefold(), sort=True)[0].astype(np.int64)
+                codes = dense_rank(string_array(values.tolist(), lower=True))
             self._sort_codes[column] = codes
         return codes
+
+
+# Slices of this many rows per numpy call. Each call holds the GIL from start to end, and the GUI
+# thread needs the GIL between calls to stay responsive (tens of ms per 100,000 strings otherwise).
+_SLICE = 16_384
+
+
+def string_array(values: Sequence[str], *, lower: bool = False) -> np.ndarray:
+    """``values`` as a numpy StringDType array (optionally lower-cased), built a slice at a time."""
+    parts = []
+    for start in range(0, len(values), _SLICE):
+        part = np.array(values[start:start + _SLICE], dtype=_STRING)
+        parts.append(np.strings.lower(part) if lower else part)
+    return np.concatenate(parts) if parts else np.array([], dtype=_STRING)
+
+
+def dense_rank(keys: np.ndarray) -> np.ndarray:
+    """0 for the smallest key, 1 for the next distinct one, …: integer codes that sort like the keys.
+
+    numpy sorts a StringDType array without the GIL; the comparisons around it go a slice at a time.
+    """
+    order = np.argsort(keys, kind="stable")
+    starts_run = np.empty(len(keys), dtype=bool)
+    previous = None
+    for start in range(0, len(order), _SLICE):
+        ordered = keys[order[start:start + _SLICE]]
+        starts_run[start] = previous is None or bool(ordered[0] != previous)
+        starts_run[start + 1:start + len(ordered)] = ordered[1:] != ordered[:-1]
+        previous = ordered[-1]
+    codes = np.empty(len(keys), dtype=np.int64)
+    codes[order] = np.cumsum(starts_run) - 1
+    return codes
 
 
 def short_message(finding: Finding) -> str:
@@ -248,7 +280,7 @@ def _finish(records: list[_Record], findings: Sequence[Finding], exchanges: Sequ
             parent_pos: list[int]) -> Rows:
     values = zip(*records, strict=True) if records else [()] * len(_Record._fields)
     columns = dict(zip(_Record._fields, values, strict=True))
-    haystack = np.array(columns.pop("haystack"), dtype=_STRING)
+    haystack = string_array(columns.pop("haystack"))
     status = np.array(columns.pop("status"), dtype=np.int64)
     frame = pd.DataFrame({name: np.array(values, dtype=object) for name, values in columns.items()})
     frame["status"] = status

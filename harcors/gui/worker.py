@@ -118,12 +118,12 @@ class AnalysisJob(QtCore.QThread):
             self.stage.emit("Reading")
             with cycle_collector_paused() as freeze:
                 analysis = analyze_file(self.path, progress=self._on_progress, cancelled=self._stop.is_set)
+                if self._stop.is_set():
+                    raise LoadCancelled()
+                self.stage.emit("Preparing the table")
+                data: TableData = build_table_data(analysis)
                 if len(analysis.exchanges) >= FREEZE_EXCHANGES:
                     freeze()
-            if self._stop.is_set():
-                raise LoadCancelled()
-            self.stage.emit("Preparing the table")
-            data: TableData = build_table_data(analysis)
         except LoadCancelled:
             self.cancelled.emit()
         except HarError as exc:

@@ -127,3 +127,14 @@ def test_empty_inputs_give_empty_rows():
     assert len(rows) == 0
     assert list(rows.order(rows.mask(XHR_FETCH_FAILURES))) == []
     assert len(requests_rows([], [], {})) == 0
+
+
+def test_dense_rank_sorts_like_python_across_slices():
+    from harcors.gui.frames import dense_rank, string_array
+
+    values = [f"{'Bb'[i % 2]}{(i * 7919) % 50_000}" for i in range(40_000)]  # more rows than one slice
+    codes = dense_rank(string_array(values, lower=True))
+    distinct = sorted({v.lower() for v in values})
+    rank = {v: i for i, v in enumerate(distinct)}
+    assert codes.tolist() == [rank[v.lower()] for v in values]
+    assert dense_rank(string_array([])).tolist() == []
