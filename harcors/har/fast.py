@@ -217,7 +217,7 @@ class _Source:
             raise HarError(self.path, f"cannot be read again ({exc.strerror or exc})") from None
         try:
             entries = _raw_headers.decode(data)
-        except msgspec.DecodeError:  # ValidationError included: it read as entries before
+        except (msgspec.DecodeError, UnicodeDecodeError):  # ValidationError too: it read as entries before
             raise changed from None
         if len(entries) <= piece.last:
             raise changed
@@ -541,6 +541,29 @@ def _fill(stream: Any, buf: bytearray, filled: int) -> tuple[int, bool]:
                 return filled, True
             filled += got
     return filled, False
+
+
+def read_head(path: str) -> tuple[dict[str, Any], int] | None:
+    """The members of ``log`` before ``log.entries`` and the file's size, when the file has the
+    layout the fast path reads; None otherwise (the ijson path then reads the head)."""
+    opened = open_har(path)
+    try:
+        head = getattr(opened.stream, "_inner", opened.stream).read(_HEAD_LIMIT)
+    except Exception:  # damaged compressed data and the like: the ijson path words the problem
+        return None
+    finally:
+        opened.close()
+    match = _ENTRIES_START.search(head)
+    if match is None or head.count(b'"entries"', 0, match.end(3)) != 1:
+        return None
+    try:
+        skeleton = _generic.decode(head[:match.end(3)] + b"]}}")
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return None
+    if not (isinstance(skeleton, dict) and isinstance(skeleton.get("log"), dict)
+            and skeleton["log"].get("entries") == []):
+        return None
+    return skeleton["log"], opened.size
 
 
 class FastEntries:

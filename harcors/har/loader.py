@@ -25,7 +25,7 @@ import ijson
 from harcors.har.convert import EntryError, exchange_from_entry
 from harcors.har.diagnose import describe_not_har, explain_json_error
 from harcors.har.errors import HarError, LoadCancelled
-from harcors.har.fast import FastEntries, FastPathUnavailable
+from harcors.har.fast import FastEntries, FastPathUnavailable, read_head
 from harcors.har.model import Exchange, HarInfo, Skipped
 from harcors.har.source import open_har
 
@@ -133,6 +133,32 @@ def read_info(path: str | os.PathLike[str]) -> tuple[HarInfo, bool]:
     return info, saw_entries
 
 
+def _head_info(path: str) -> tuple[HarInfo, bool] | None:
+    """What :func:`read_info` says, from the fast path's decode of the file's head (no ijson pass)."""
+    head = read_head(path)
+    if head is None:
+        return None
+    log, size = head
+
+    def text(value: Any) -> str | None:  # as read_info keeps them: strings and numbers, as text
+        return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+
+    creator = log.get("creator") if isinstance(log.get("creator"), dict) else {}
+    browser = log.get("browser") if isinstance(log.get("browser"), dict) else {}
+    pages = log.get("pages")
+    info = HarInfo(
+        path=path,
+        version=text(log.get("version")),
+        creator=text(creator.get("name")),
+        creator_version=text(creator.get("version")),
+        browser=text(browser.get("name")),
+        browser_version=text(browser.get("version")),
+        pages=sum(1 for page in pages if isinstance(page, dict)) if isinstance(pages, list) else 0,
+        size_bytes=size,
+    )
+    return info, True
+
+
 class HarStream:
     """Iterate the exchanges of a HAR as they are read; ``skipped`` and ``problem`` fill in as it goes.
 
@@ -150,7 +176,7 @@ class HarStream:
     ) -> None:
         self.path = os.fspath(path)
         self._fast = fast
-        self.info, self._saw_entries = read_info(self.path)
+        self.info, self._saw_entries = (fast and _head_info(self.path)) or read_info(self.path)
         self.skipped: list[Skipped] = []
         self.problem: str | None = None
         self.entries_seen = 0
