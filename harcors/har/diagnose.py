@@ -67,7 +67,7 @@ def explain_json_error(path: str | os.PathLike[str], exc: Exception, message: st
     except HarError:
         return JsonProblem(message)
     try:
-        data = opened.stream.read(EXACT_LIMIT + 1)
+        data = _read_up_to(opened.stream, EXACT_LIMIT + 1)
         if len(data) <= EXACT_LIMIT:
             return _exact(data, message)
         # Too big to re-parse in memory: find the stretch the streaming parser failed in.
@@ -81,6 +81,19 @@ def explain_json_error(path: str | os.PathLike[str], exc: Exception, message: st
         return JsonProblem(message)
     finally:
         opened.close()
+
+
+def _read_up_to(stream, limit: int) -> bytes:
+    """``limit`` bytes, or all there are: the stream hands out at most one buffer per read."""
+    chunks = []
+    total = 0
+    while total < limit:
+        chunk = stream.read(limit - total)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 class _Prefixed:

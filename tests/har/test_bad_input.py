@@ -204,6 +204,24 @@ def test_truncation_message_names_line_and_byte(tmp_path):
     assert err.offset == 200 and err.line == whole[:200].count(b"\n") + 1
 
 
+@pytest.mark.parametrize("megabytes", [3, 12])  # exact position up to 8 MB, the streamed stretch beyond
+def test_syntax_error_deep_in_a_big_file(tmp_path, megabytes):
+    e = entry()
+    e["response"]["content"]["text"] = "x" * 100_000
+    whole = dumps(har([e] * (megabytes * 10)))
+    at = whole.rindex(b'"method"')
+    path = tmp_path / "x.har"
+    path.write_bytes(whole[:at] + b"," + whole[at:])  # a stray comma before the last entry's method
+    analysis = analyze_file(path)
+    assert len(analysis.exchanges) == megabytes * 10 - 1
+    assert analysis.problem.startswith("not valid JSON")
+    if megabytes < 8:
+        line = whole[:at].count(b"\n") + 1
+        assert f"(at line {line:,}, column " in analysis.problem and f"byte {at:,})" in analysis.problem
+    else:
+        assert "(near byte " in analysis.problem
+
+
 def test_truncated_after_some_entries_reports_and_keeps_them(tmp_path):
     whole = dumps(har([entry(), blocked_entry(), entry()]), pretty=False)
     path = tmp_path / "cut.har"
@@ -413,6 +431,15 @@ def test_huge_single_line_file(tmp_path):
 
 def analysis_of(tmp_path: Path, doc: Any) -> Analysis:
     return analyze_file(write(tmp_path / "x.har", doc))
+
+
+@pytest.mark.parametrize("method", ["-1", "GET /x", "pAtCh", "M\u00e9thode", "X" * 300])
+def test_odd_methods_do_not_break_the_pipeline(tmp_path, method):
+    """Found by fuzzing: the fix catalog refused to write "-1" as an identifier and the analysis died."""
+    e = blocked_entry()
+    e["request"]["method"] = method
+    analysis = analysis_of(tmp_path, har([e]))
+    assert analysis.exchanges[0].method == method and analysis.errors
 
 
 def test_page_origin_survives_odd_urls(tmp_path):

@@ -47,6 +47,7 @@ def test_every_producer_has_a_fixture():
         "chrome-2020",
         "chrome-sanitized",
         "firefox",
+        "firefox-esr-153",
         "safari",
         "playwright-chromium",
         "playwright-chromium-minimal",
@@ -98,6 +99,16 @@ def test_firefox_quirks():
     assert (
         never_sent.started == by_path("chrome-devtools")["/api/put"][0].started
     )  # +02:00 is the same instant
+
+
+def test_firefox_esr_153_recorded():
+    """Firefox's own export, recorded headless (tools/capture/firefox.py): HAR 1.2 by now, no "_" fields."""
+    har = loaded("firefox-esr-153")
+    assert (har.info.version, har.info.producer) == ("1.2", "firefox")
+    put, options = (e for e in har.exchanges if "/item/1" in e.url)
+    assert (put.method, put.status, options.method, options.status) == ("PUT", 0, "OPTIONS", 404)
+    assert options.is_preflight and options.resource_type_inferred  # from Access-Control-Request-Method
+    assert any(e.url == "data:," for e in har.exchanges)  # Firefox records data: URLs too
 
 
 def test_safari_quirks():
@@ -200,7 +211,7 @@ VERDICTS = {
         "/api/cred": (BLOCKED, U),
     },
     # drops failed requests: only the failed preflight is left to show the PUT's problem
-    "chrome-har": {"/api/ok": None, "/api/put": (MISSING, C)},
+    "chrome-har": {"/api/ok": None, "/api/put": (MISSING, L)},
     # proxies: the PUT was never sent, its preflight is the finding; no browser verdict
     "charles": {
         "/api/ok": None,
@@ -242,6 +253,15 @@ def test_every_inference_is_explained(analyses, name):
     for f in analyses[name].findings:
         if f.confidence is not Confidence.CERTAIN:
             assert f.notes and all(n.strip() for n in f.notes), (f.rule, f.request.url)
+
+
+def test_firefox_esr_153_verdict(analyses):
+    """No browser verdict in a Firefox HAR: the failed preflight is found by the Fetch checks, and says so."""
+    analysis = analyses["firefox-esr-153"]
+    (finding,) = analysis.errors
+    assert (finding.rule, finding.confidence, finding.request.method) == (MISSING, L, "PUT")
+    assert finding.preflight is not None and finding.preflight.status == 404
+    assert any("does not record the browser's verdict" in n for n in finding.notes)
 
 
 def test_sanitized_export_says_credentials_were_inferred(analyses):
