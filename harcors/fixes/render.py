@@ -82,7 +82,10 @@ def _context_notes(ctx: FixContext) -> str:
 
 def render_stack(ctx: FixContext, stack: Stack) -> tuple[Fix, ...]:
     """The fixes for one server stack: one per variant that can fix this kind."""
-    return _render_stack(ctx, stack.id)
+    try:
+        return _render_stack(ctx, stack.id)
+    except quoting.UnsafeValue:  # a value from the traffic this stack's syntax cannot write literally
+        return ()
 
 
 # Busy HARs repeat the same failure (polling, retries): identical contexts render once.
