@@ -62,6 +62,15 @@ def analyze_main(argv: Sequence[str]) -> int:
         except HarError as exc:
             print(f"harcors: {exc}", file=sys.stderr)
             continue
+        if analysis.entries_seen and len(analysis.skipped) == analysis.entries_seen:
+            # Every entry was unreadable: nothing could be analysed, so this file counts as unread.
+            first = analysis.skipped[0]
+            print(
+                f"harcors: {path}: none of its {analysis.entries_seen} entries could be read "
+                f"(first: entry {first.index}: {first.reason})",
+                file=sys.stderr,
+            )
+            continue
         if analysis.problem:
             print(f"harcors: {path}: {analysis.problem}", file=sys.stderr)
         if analysis.skipped:

@@ -38,6 +38,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
         "truncated-late": tmp_path / "late.har",
         "nested": tmp_path / "nested.har",
         "junk-entries": write(tmp_path / "junk.har", har([entry(), "junk", 7])),
+        "all-junk": write(tmp_path / "alljunk.har", har(["junk", 7, {"request": 5}])),
         "gz": write(tmp_path / "failing.har.gz", har([blocked()]), compress="gzip"),
         "zip": write(tmp_path / "ticket.zip", har([blocked()]), compress="zip", member="logs/session.har"),
     }
@@ -131,6 +132,14 @@ def test_every_file_unreadable_exits_2(capsys, files):
     code, out, err = run(capsys, files["empty"], files["not-json"], files["directory"])
     assert (code, out) == (EXIT_UNREADABLE, "")
     assert len(err.splitlines()) == 3 and "Traceback" not in err
+
+
+def test_har_whose_every_entry_is_unreadable_exits_2(capsys, files):
+    code, out, err = run(capsys, files["all-junk"], "--format", "json")
+    assert (code, out) == (EXIT_UNREADABLE, "")
+    one_line_about(
+        err, files["all-junk"], "none of its 3 entries could be read (first: entry 0: entry is a str"
+    )
 
 
 @pytest.mark.parametrize("name", ["gz", "zip"])
