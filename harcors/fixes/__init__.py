@@ -80,7 +80,10 @@ def fixes_for(finding: Finding, stack: str | None = None, guess: StackGuess | No
 
 def attach_fixes(findings: Sequence[Finding], exchanges: Iterable[Exchange]) -> list[Finding]:
     """The findings with ``fixes`` filled, workaround notes added and the stack guess in ``extras``."""
-    guesses = detect_stacks(exchanges)
+    # Only the findings' target origins are looked up: the other hosts' responses (most of a big
+    # HAR, whose headers the fast loader leaves in the file) would be read for nothing.
+    targets = {f.request.target_origin for f in findings}
+    guesses = detect_stacks(ex for ex in exchanges if ex.target_origin in targets)
     no_cors = frozenset(f.request.url for f in findings if f.rule == "no-cors-opaque")
     out: list[Finding] = []
     for finding in findings:

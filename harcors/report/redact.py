@@ -17,12 +17,14 @@ Two passes, because secrets leak in two ways:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable
 from urllib.parse import unquote_plus
 
 from harcors.analysis import Analysis
 from harcors.cors.model import Finding, Fix, Messages
+from harcors.har.fast import LazyExchange, LazyHeaders
 from harcors.har.model import Exchange, Headers, Initiator, Skipped
 
 REDACTED = "[redacted]"
@@ -87,6 +89,7 @@ _USERINFO_RE = re.compile(r"(?P<pre>://[^/@\s:'\"]*:)(?P<pw>[^/@\s'\"]+)(?=@)")
 MIN_LITERAL = 5
 
 
+@functools.lru_cache(maxsize=4096)  # a HAR repeats the same few hundred header names
 def is_secret_header(name: str) -> bool:
     """True for a header whose value is a credential (``Cookie``, ``Authorization``, ``X-Api-Key`` …)."""
     name = name.strip()
@@ -95,6 +98,7 @@ def is_secret_header(name: str) -> bool:
     return name.lower() in _SECRET_HEADERS or bool(_SECRET_HEADER_RE.search(name))
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_param(name: str) -> bool:
     """True for a query parameter named like a credential (``token``, ``api_key``, ``X-Amz-Signature`` …)."""
     name = unquote_plus(name).strip().lower()  # malformed escapes are kept as they are
@@ -226,29 +230,54 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._literals = _LiteralIndex(secrets)
+        self._texts: dict[str, str] = {}
+        self._fixes: dict[Fix, Fix] = {}
 
     @classmethod
-    def for_exchanges(cls, exchanges: Iterable[Exchange]) -> Redactor:
-        """A redactor that also scrubs every secret value seen in these exchanges."""
+    def for_exchanges(cls, exchanges: Iterable[Exchange], *, unread: bool = False) -> Redactor:
+        """A redactor that also scrubs every secret value seen in these exchanges.
+
+        Without ``unread`` only what has been read is learnt: every URL, and the header lists
+        something (the engine, the fix stage, the GUI) already looked at. Report text can only
+        quote what was read, and the fast loader leaves the headers of entries that cannot concern
+        CORS in the file (:class:`~harcors.har.fast.LazyExchange`, ``LazyHeaders``): reading all
+        of them just to learn secrets no report can contain cost seconds on a 50,000-entry HAR.
+        Callers must read the exchanges they will export first (:func:`redact_analysis` does).
+        """
         secrets: list[str] = []
+        header_lists: list[Headers] = []
         for ex in exchanges:
             for url in (ex.url, ex.redirect_url):
                 if url:
                     secrets += _url_secrets(url)
+            if not unread and type(ex) is LazyExchange:  # nothing but the URLs above was read
+                continue
             for headers in (ex.request_headers, ex.response_headers):
-                for name, value in headers:
-                    if is_secret_header(name):
-                        secrets += _credential_part(name, value)
-                    elif name.lower() in ("referer", "location", "content-location"):
-                        secrets += _url_secrets(value)
+                if unread or not isinstance(headers, LazyHeaders) or headers.loaded:
+                    header_lists.append(headers)
+        seen: set[tuple[str, str]] = set()  # the same header lines repeat on every entry
+        for headers in header_lists:
+            for line in headers:
+                if line in seen:
+                    continue
+                seen.add(line)
+                name, value = line
+                if is_secret_header(name):
+                    secrets += _credential_part(name, value)
+                elif name.lower() in ("referer", "location", "content-location"):
+                    secrets += _url_secrets(value)
+                if "eyJ" in value:
                     secrets += _JWT_RE.findall(value)
         return cls(secrets)
 
     def text(self, text: str) -> str:
         if not text:
             return text
-        text = self._literals.sub(text)
-        return redact_text(text)
+        # Fix snippets, messages and notes repeat across thousands of findings: redact each once.
+        done = self._texts.get(text)
+        if done is None:
+            done = self._texts[text] = redact_text(self._literals.sub(text))
+        return done
 
     def curl(self, command: str) -> str:
         command = self._literals.sub(command)
@@ -281,9 +310,12 @@ class Redactor:
         )
 
     def fix(self, fix: Fix) -> Fix:
-        return dataclasses.replace(
-            fix, title=self.text(fix.title), code=self.text(fix.code), notes=self.text(fix.notes)
-        )
+        done = self._fixes.get(fix)
+        if done is None:
+            done = self._fixes[fix] = dataclasses.replace(
+                fix, title=self.text(fix.title), code=self.text(fix.code), notes=self.text(fix.notes)
+            )
+        return done
 
     def finding(self, f: Finding) -> Finding:
         request = self.exchange(f.request)
@@ -323,7 +355,11 @@ def redact_analysis(analysis: Analysis) -> Analysis:
     ``exchanges`` is left empty in the copy: reports only show the exchanges a finding names, and
     copying a 100k-entry HAR's worth of headers to then ignore it is waste.
     """
-    redactor = Redactor.for_exchanges(analysis.exchanges)
+    shown = [ex for f in analysis.findings for ex in (f.request, f.preflight) if ex is not None]
+    for ex in shown:  # read what the report shows, so that its secrets are learnt too
+        ex.request_headers.items()
+        ex.response_headers.items()
+    redactor = Redactor.for_exchanges([*analysis.exchanges, *shown])
     return dataclasses.replace(
         analysis,
         exchanges=[],

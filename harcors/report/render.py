@@ -6,9 +6,6 @@ import json
 from collections.abc import Sequence
 
 from harcors.analysis import Analysis
-from harcors.report.json_doc import analysis_document
-from harcors.report.model import build_report
-from harcors.report.table import render_table
 
 FORMATS = ("table", "json", "md", "html", "csv", "sarif")
 
@@ -21,12 +18,22 @@ def render(analyses: Sequence[Analysis], fmt: str, *, redact: bool = True, stack
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "json":
+        # The document needs the redacted analyses only, not the report model (nor pandas).
+        from harcors.report.json_doc import analysis_document
+        from harcors.report.redact import redact_analysis
+
+        if redact:
+            analyses = [redact_analysis(a) for a in analyses]
+        docs = [analysis_document(a, redacted=redact, stack=stack) for a in analyses]
+        return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n"
+    from harcors.report.model import build_report
+
     report = build_report(analyses, redact=redact, stack=stack)
     if fmt == "table":
+        from harcors.report.table import render_table
+
         return "\n".join(render_table(f.analysis) for f in report.files)
-    if fmt == "json":
-        docs = [analysis_document(f.analysis, redacted=redact, stack=stack) for f in report.files]
-        return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n"
     if fmt == "md":
         from harcors.report.markdown import render_markdown
 
