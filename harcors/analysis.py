@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harcors.cors import Finding, evaluate
-from harcors.fixes import attach_fixes
+from harcors.fixes import ALL_STACKS, attach_fixes
 from harcors.har import HarInfo, HarStream, Skipped
 from harcors.har.loader import ProgressCallback
 from harcors.har.model import Exchange
@@ -35,8 +35,13 @@ def analyze_file(
     *,
     progress: ProgressCallback | None = None,
     cancelled: Callable[[], bool] | None = None,
+    fix_stack: str | None = ALL_STACKS,
 ) -> Analysis:
-    """Load and analyse one HAR; raises :class:`harcors.har.HarError` if nothing could be read."""
+    """Load and analyse one HAR; raises :class:`harcors.har.HarError` if nothing could be read.
+
+    ``fix_stack`` chooses whose fixes are attached (see :func:`harcors.fixes.attach_fixes`): every
+    stack by default, for the GUI's stack picker; a report that shows one stack asks for less.
+    """
     stream = HarStream(path, progress=progress, cancelled=cancelled)
     exchanges = list(stream)
     result = evaluate(exchanges, stream.info)
@@ -44,7 +49,7 @@ def analyze_file(
         info=stream.info,
         exchanges=exchanges,
         skipped=stream.skipped,
-        findings=attach_fixes(result.findings, exchanges),
+        findings=attach_fixes(result.findings, exchanges, stack=fix_stack),
         pairs=result.pairs,
         problem=stream.problem,
         entries_seen=stream.entries_seen,

@@ -20,6 +20,7 @@ from harcors.fixes.workarounds import cors_proxy_host, dev_only_alternatives, tr
 from harcors.har.model import Exchange
 
 __all__ = [
+    "ALL_STACKS",
     "ANY_STACK",
     "CLIENT_KINDS",
     "DEV_ONLY_ALTERNATIVES",
@@ -78,21 +79,43 @@ def fixes_for(finding: Finding, stack: str | None = None, guess: StackGuess | No
     return render_fixes(finding, _order(guess.candidates))
 
 
-def attach_fixes(findings: Sequence[Finding], exchanges: Iterable[Exchange]) -> list[Finding]:
-    """The findings with ``fixes`` filled, workaround notes added and the stack guess in ``extras``."""
+#: ``attach_fixes(..., stack=ALL_STACKS)``: every stack's fixes (the GUI's stack picker needs them).
+ALL_STACKS = "all"
+
+
+def _known_stack(name: str) -> str | None:
+    return next((s for s in stacks() if s.lower() == name.lower()), None)
+
+
+def attach_fixes(
+    findings: Sequence[Finding], exchanges: Iterable[Exchange], *, stack: str | None = ALL_STACKS
+) -> list[Finding]:
+    """The findings with ``fixes`` filled, workaround notes added and the stack guess in ``extras``.
+
+    ``stack``: :data:`ALL_STACKS` renders every stack, the likely one first; a catalog id (any
+    case) only that stack; None (or an id the catalog does not know) only the likely stack. Fixes
+    only the page can make are always included. Rendering 21 stacks for each of thousands of
+    findings is most of the fix stage on a big HAR, and a report shows one stack; the rest can be
+    rendered on demand with :func:`fixes_for`.
+    """
     # Only the findings' target origins are looked up: the other hosts' responses (most of a big
     # HAR, whose headers the fast loader leaves in the file) would be read for nothing.
     targets = {f.request.target_origin for f in findings}
     guesses = detect_stacks(ex for ex in exchanges if ex.target_origin in targets)
     no_cors = frozenset(f.request.url for f in findings if f.rule == "no-cors-opaque")
+    wanted = _known_stack(stack) if stack and stack != ALL_STACKS else None
     out: list[Finding] = []
     for finding in findings:
         target = finding.request.target_origin
         guess = guesses.get(target or "") or StackGuess(None, "low", (), target, ())
+        if stack == ALL_STACKS:
+            fixes = fixes_for(finding, guess=guess)
+        else:
+            fixes = render_fixes(finding, [wanted] if wanted else _order(guess.candidates)[:1])
         out.append(
             dataclasses.replace(
                 finding,
-                fixes=fixes_for(finding, guess=guess),
+                fixes=fixes,
                 notes=finding.notes + tried_notes(finding, no_cors_urls=no_cors),
                 extras={**finding.extras, "stack_guess": guess},
             )
