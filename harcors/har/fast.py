@@ -32,6 +32,7 @@ import gc
 import os
 import re
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Annotated, Any
@@ -52,7 +53,7 @@ from harcors.har.model import Exchange, Headers, Initiator, Skipped
 from harcors.har.source import open_har
 
 #: Bytes read per piece. Memory is about this plus the largest single entry.
-CHUNK = 16 << 20
+CHUNK = 4 << 20
 _HEAD_LIMIT = 4 << 20  # the bytes before log.entries (pages) must fit in this
 _TAIL_LIMIT = 1 << 20  # and so must the bytes after it
 _UTF8_WINDOW = 64 << 10  # validate in cache-sized windows: ~8 GB/s, no large temporary string
@@ -183,14 +184,17 @@ class _Source:
         st = os.stat(path)
         self._stamp = (st.st_size, st.st_mtime_ns)
         self._lock = threading.Lock()
-        self._cached: tuple[_Piece | None, list[_RawHeaders]] = (None, [])
+        # The last piece read again, held weakly: pieces point at their source, and a strong
+        # reference back would make a cycle that keeps a closed analysis alive until the cyclic
+        # GC runs (the GUI freezes big analyses out of its reach, so never).
+        self._cached: tuple[weakref.ref[_Piece] | None, list[_RawHeaders]] = (None, [])
 
     def headers(self, piece: _Piece, ordinal: int, response: bool) -> Headers:
         with self._lock:  # the GUI may ask from its thread while the loader still reads
-            cached_piece, entries = self._cached
-            if cached_piece is not piece:
+            cached_ref, entries = self._cached
+            if cached_ref is None or cached_ref() is not piece:
                 entries = self._read(piece)
-                self._cached = (piece, entries)
+                self._cached = (weakref.ref(piece), entries)
         entry = entries[ordinal]
         if response:
             if entry.response is None:
@@ -225,7 +229,7 @@ class _Source:
 
 
 class _Piece:
-    __slots__ = ("last", "length", "offset", "source")
+    __slots__ = ("__weakref__", "last", "length", "offset", "source")
 
     def __init__(self, source: _Source, offset: int, length: int) -> None:
         self.source = source

@@ -22,12 +22,17 @@ class Headers:
         self._index: dict[str, list[str]] | None = None
 
     def _lookup(self) -> dict[str, list[str]]:
-        if self._index is None:
-            index: dict[str, list[str]] = {}
-            for name, value in self._items:
-                index.setdefault(name.lower(), []).append(value)
+        index = self._index
+        if index is None:
+            items = self._items
+            # Most header lists have no repeated name: one comprehension instead of a setdefault per line.
+            index = {name.lower(): [value] for name, value in items}
+            if len(index) != len(items):  # repeated names: keep every value, in order
+                index = {}
+                for name, value in items:
+                    index.setdefault(name.lower(), []).append(value)
             self._index = index
-        return self._index
+        return index
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """The first value of ``name``, or ``default``."""
