@@ -507,7 +507,7 @@ class NetworkLog:
             "statusText": req.status_text,
             "httpVersion": version,
             "headers": req.response_headers,
-            "cookies": [],  # no scenario sets cookies (DevTools would parse Set-Cookie here)
+            "cookies": _set_cookies(req),
             "content": content,
             "redirectURL": req.header(req.response_headers, "Location") or "",
             "headersSize": len(text) if text else -1,
@@ -528,6 +528,30 @@ def _parameters(text: str) -> list[dict[str, str]]:
 def _protocol_name(protocol: str) -> str:
     name = protocol.lower()
     return "http/2.0" if name == "h2" else re.sub(r"^http/2(\.0)?\+", "http/2.0+", name)
+
+
+def _set_cookies(req: _Request) -> list[dict[str, Any]]:
+    """Response cookies as DevTools lists them: each Set-Cookie line parsed (CookieParser.ts), its
+    domain defaulting to the request's host."""
+    host = urllib.parse.urlsplit(req.url).hostname or ""
+    out = []
+    for h in req.response_headers:
+        if h["name"].lower() != "set-cookie":
+            continue
+        pair, *attrs = h["value"].split(";")
+        name, _, value = pair.strip().partition("=")
+        c: dict[str, Any] = {"name": name, "value": value, "domain": host}
+        for attr in attrs:
+            key, _, val = attr.strip().partition("=")
+            key = key.lower()
+            if key in ("path", "domain"):
+                c[key] = val
+            elif key in ("httponly", "secure"):
+                c["httpOnly" if key == "httponly" else key] = True
+            elif key == "samesite":
+                c["sameSite"] = val
+        out.append(_cookie(c))
+    return out
 
 
 def _cookie(c: dict[str, Any]) -> dict[str, Any]:

@@ -768,6 +768,77 @@ def _session_xhr_app() -> Scenario:
     )
 
 
+# --- credentialed calls that really carry a cookie -------------------------------------
+#
+# In real life a page asks for credentials because it holds a cookie for the API. Here the page
+# first logs in against the API origin (a credentialed POST the server answers correctly, with
+# `Set-Cookie`), then makes the call under test, which sends that cookie: the `Cookie` request
+# header is the evidence a HAR without verdict fields (Firefox's) has of credentials mode
+# "include". 127.0.0.1:8701 and :8702 are the same site, so the SameSite=Lax cookie goes along on
+# the cross-origin call. The cookie is a session cookie whose path is the scenario's own API, so it
+# cannot reach another scenario even in a browser that outlives one page.
+
+SET_SESSION: Header = ("Set-Cookie", "sid=s3ss10n-{name}; SameSite=Lax; Path=/api/{name}")
+
+
+def _with_cookie(
+    name: str, description: str, tags: tuple[str, ...], me: Reply, kind: Literal["fetch", "xhr"] = "fetch"
+) -> Scenario:
+    login = Reply(200, (ACAO_PAGE, ACAC_TRUE, VARY_ORIGIN, SET_SESSION), '{"ok":true}')
+    return _s(
+        name,
+        description + " The page first logs in (credentialed POST, answered with ACAC true and Set-Cookie).",
+        tags,
+        (
+            Call(api("login"), api=kind, method="POST", body='{"user":"ada"}', credentials="include"),
+            Call(api("me"), api=kind, credentials="include"),
+        ),
+        {"login": Route(login), "me": Route(me)},
+    )
+
+
+WITH_COOKIE: list[Scenario] = [
+    _with_cookie(
+        "fetch-credentials-cookie-wildcard",
+        "Credentialed GET carrying the session cookie; ACAO *.",
+        ("simple", "fetch", "blocked", "credentials", "cookie", "wildcard"),
+        Reply(200, (ACAO_ANY, ACAC_TRUE), DATA),
+    ),
+    _with_cookie(
+        "fetch-credentials-cookie-no-acac",
+        "Credentialed GET carrying the session cookie; exact ACAO, no ACAC.",
+        ("simple", "fetch", "blocked", "credentials", "cookie", "acac"),
+        Reply(200, (ACAO_PAGE, VARY_ORIGIN), DATA),
+    ),
+    _with_cookie(
+        "fetch-credentials-cookie-acac-false",
+        "Credentialed GET carrying the session cookie; ACAC false.",
+        ("simple", "fetch", "blocked", "credentials", "cookie", "acac"),
+        Reply(200, (ACAO_PAGE, ("Access-Control-Allow-Credentials", "false"), VARY_ORIGIN), DATA),
+    ),
+    _with_cookie(
+        "xhr-credentials-cookie-wildcard",
+        "XMLHttpRequest withCredentials carrying the session cookie; ACAO *.",
+        ("simple", "xhr", "blocked", "credentials", "cookie", "wildcard"),
+        Reply(200, (ACAO_ANY,), DATA),
+        kind="xhr",
+    ),
+    _with_cookie(
+        "xhr-credentials-cookie-no-acac",
+        "XMLHttpRequest withCredentials carrying the session cookie; exact ACAO, no ACAC.",
+        ("simple", "xhr", "blocked", "credentials", "cookie", "acac"),
+        Reply(200, (ACAO_PAGE, VARY_ORIGIN), DATA),
+        kind="xhr",
+    ),
+    _with_cookie(
+        "success-credentialed-cookie",
+        "Credentialed GET carrying the session cookie; exact ACAO, ACAC true and Vary: Origin.",
+        ("simple", "fetch", "success", "credentials", "cookie"),
+        Reply(200, (ACAO_PAGE, ACAC_TRUE, VARY_ORIGIN), DATA),
+    ),
+]
+
+
 SCENARIOS: tuple[Scenario, ...] = (
     *SIMPLE,
     *PREFLIGHT,
@@ -777,6 +848,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     *SUCCESS,
     _session_dashboard(),
     _session_xhr_app(),
+    *WITH_COOKIE,
 )
 
 BY_NAME: dict[str, Scenario] = {s.name: s for s in SCENARIOS}
