@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -80,8 +81,28 @@ class Headers:
         return self._items
 
 
+# scheme://authority: all of a URL an origin depends on. A HAR asks for the origins of tens of
+# thousands of URLs on a handful of hosts; they are worked out once per distinct prefix.
+_AUTHORITY_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#\\\s]*(?=[/?#]|$)")
+_ORIGINS: dict[str, str | None] = {}
+
+
 def origin_of(url: str) -> str | None:
     """The serialized origin of a URL (scheme://host[:port], default port dropped), or None if opaque."""
+    m = _AUTHORITY_RE.match(url)
+    if m is None:
+        return _origin_of(url)
+    prefix = m.group(0)
+    try:
+        return _ORIGINS[prefix]
+    except KeyError:
+        if len(_ORIGINS) > 4096:  # bounded, whatever the HAR holds
+            _ORIGINS.clear()
+        origin = _ORIGINS[prefix] = _origin_of(prefix)
+        return origin
+
+
+def _origin_of(url: str) -> str | None:
     try:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
