@@ -173,6 +173,8 @@ def _credential_part(name: str, value: str) -> list[str]:
 
 
 def _url_secrets(url: str) -> list[str]:
+    if "=" not in url and "@" not in url:  # no parameter, no user:password (most URLs of a HAR)
+        return []
     found = [m["value"] for m in _PARAM_RE.finditer(url) if is_secret_param(m["name"])]
     found += [unquote_plus(v) for v in found]
     found += [m["pw"] for m in _USERINFO_RE.finditer(url)]
@@ -246,15 +248,19 @@ class Redactor:
         """
         secrets: list[str] = []
         header_lists: list[Headers] = []
+        urls: set[str] = set()
         for ex in exchanges:
-            for url in (ex.url, ex.redirect_url):
-                if url:
-                    secrets += _url_secrets(url)
+            urls.add(ex.url)
+            if ex.redirect_url:
+                urls.add(ex.redirect_url)
             if not unread and type(ex) is LazyExchange:  # nothing but the URLs above was read
                 continue
             for headers in (ex.request_headers, ex.response_headers):
                 if unread or not isinstance(headers, LazyHeaders) or headers.loaded:
                     header_lists.append(headers)
+        for url in urls:
+            if url:
+                secrets += _url_secrets(url)
         seen: set[tuple[str, str]] = set()  # the same header lines repeat on every entry
         for headers in header_lists:
             for line in headers:
