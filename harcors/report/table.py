@@ -4,6 +4,7 @@ It is given an analysis the report model has already redacted (see ``render.py``
 
 from __future__ import annotations
 
+import shlex
 import shutil
 
 from harcors.analysis import Analysis
@@ -50,4 +51,9 @@ def render_table(analysis: Analysis, *, width: int | None = None) -> str:
             lines.append(f"    chrome: {f.messages.chrome}")
         if f.root_cause:
             lines.append(f"    cause: {f.root_cause}")
+        if f.fixes:
+            lines.append(f"    fix ({f.fixes[0].stack}): {f.fixes[0].title}")
+    if errors:
+        again = f"harcors analyze {shlex.quote(info.path)} --format md"
+        lines.append(f"\n  Explanations, server fixes and curl repros: {again}")
     return "\n".join(lines) + "\n"
