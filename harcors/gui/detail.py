@@ -581,6 +581,12 @@ class DetailPane(QtWidgets.QWidget):
         if self._finding is not None:
             self.copy_markdown_requested.emit(self._finding)
 
+    def shown_stack(self, finding: Finding) -> str | None:
+        """The server stack whose fix the pane shows for ``finding`` (None when it shows another)."""
+        if finding is not self._finding:
+            return None
+        return self.stack_picker.currentData() or None
+
     def current_fix(self) -> Fix | None:
         i = self.stack_picker.currentIndex()
         return self._fixes[i] if self._fixes and i >= 0 else None

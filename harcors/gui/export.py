@@ -40,12 +40,13 @@ def with_findings(analysis: Analysis, findings: Sequence[Finding]) -> Analysis:
     return dataclasses.replace(analysis, findings=list(findings))
 
 
-def finding_markdown(analysis: Analysis, finding: Finding) -> str:
-    """One finding as Markdown for a bug ticket, secrets redacted."""
-    one = [with_findings(analysis, [finding])]
-    if "md" in FORMATS:
-        return render(one, "md", redact=True)
-    return "```\n" + render(one, "table", redact=True) + "```\n"
+def finding_markdown(analysis: Analysis, finding: Finding, *, redact: bool = True,
+                     stack: str | None = None) -> str:
+    """One finding as Markdown for a bug ticket, secrets redacted unless ``redact`` is False."""
+    # The report model needs pandas: import it on first use, not when the window opens.
+    from harcors.report.markdown import finding_markdown as render_one
+
+    return render_one(analysis, finding, redact=redact, stack=stack)
 
 
 @dataclass

@@ -383,7 +383,10 @@ class MainWindow(QtWidgets.QMainWindow):
         tab = self.current_tab()
         if tab is None or tab.data is None:
             return
-        QtGui.QGuiApplication.clipboard().setText(finding_markdown(tab.data.analysis, finding))  # type: ignore[arg-type]
+        # The fix for the stack the detail pane shows, else the one the user picked last time.
+        stack = tab.detail.shown_stack(finding) or self.settings.stack() or None  # type: ignore[arg-type]
+        text = finding_markdown(tab.data.analysis, finding, redact=True, stack=stack)  # type: ignore[arg-type]
+        QtGui.QGuiApplication.clipboard().setText(text)
         self.show_status("Finding copied as Markdown (secrets redacted)")
 
     def show_status(self, text: str) -> None:

@@ -13,13 +13,16 @@ filters below return :class:`MdSafe` strings, which pass through as they are.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import cache
 from typing import Any
 
 import jinja2
 
-from harcors.report.model import Report
+from harcors.analysis import Analysis
+from harcors.cors.model import Finding
+from harcors.report.model import Report, build_report
 from harcors.resources import resource_path
 
 
@@ -153,3 +156,26 @@ def render_markdown(report: Report) -> str:
     out = _environment().get_template("report.md.j2").render(report=report)
     # Templates are easier to read with loose spacing; the output should not have runs of blanks.
     return re.sub(r"\n{3,}", "\n\n", out).rstrip("\n") + "\n"
+
+
+def render_finding_markdown(report: Report) -> str:
+    """The single finding of a one-file, one-finding ``report`` (see :func:`finding_markdown`)."""
+    (file,) = report.files
+    (view,) = file.findings
+    # Only the file's name: a full path would tell the ticket's readers the reporter's user name.
+    har_name = re.split(r"[\\/]", file.analysis.info.path or "")[-1] or "(unnamed)"
+    out = _environment().get_template("finding.md.j2").render(report=report, file=file, v=view,
+                                                                 har_name=har_name)
+    return re.sub(r"\n{3,}", "\n\n", out).strip("\n") + "\n"
+
+
+def finding_markdown(analysis: Analysis, finding: Finding, *, redact: bool = True,
+                     stack: str | None = None) -> str:
+    """``finding`` (one of ``analysis.findings``) as Markdown for a bug ticket.
+
+    It is the full Markdown report's section for that finding, built from the same report model
+    (so redacted the same way, by default) under a heading naming the request, without the
+    summary tables; ``stack`` picks the server whose fix is shown.
+    """
+    one = dataclasses.replace(analysis, findings=[finding])
+    return render_finding_markdown(build_report([one], redact=redact, stack=stack))

@@ -245,6 +245,22 @@ def test_copy_one_finding_as_markdown(qtbot, window):
         tab.detail.copy_md.click()
     text = QtGui.QGuiApplication.clipboard().text()
     assert finding.rule in text and finding.request.url in text
+    # One finding for a ticket: its own heading, the browser's words, no summary of the whole file.
+    heading = text.splitlines()[0]
+    assert heading.startswith("## ") and f"`{finding.request.method} {finding.request.url}`" in heading
+    assert finding.messages.chrome and finding.messages.chrome in text
+    assert "By rule" not in text and "By host" not in text and "# CORS report" not in text
+    assert "`session-dashboard.har`" in text and "`[redacted]`" in text
+
+    # The fix is the one for the stack the detail pane shows, by menu shortcut too.
+    picker = tab.detail.stack_picker
+    other = next(i for i in range(picker.count()) if i != picker.currentIndex())
+    picker.setCurrentIndex(other)
+    stack = picker.itemData(other)
+    with qtbot.waitSignal(window.status_message):
+        window.copy_md_action.trigger()
+    text = QtGui.QGuiApplication.clipboard().text()
+    assert f"### Suggested fix: `{stack}`" in text
 
 
 def test_unreadable_file_gets_a_clear_banner(qtbot, window, tmp_path):
