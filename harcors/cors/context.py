@@ -179,7 +179,21 @@ def _kind(req: CorsRequest) -> tuple[str, str | None]:
     return "fetch", (f"The request's type ({rt}) is not fetch or XHR; Chrome's wording for fetch() is shown.")
 
 
-def _mode(req: CorsRequest, page_origin: str | None) -> str:
+def _looks_no_cors(ex: Exchange, has_verdict: bool) -> bool:
+    """Evidence, beyond a missing Origin header, that a cross-origin GET was made with mode: 'no-cors'.
+
+    A missing Origin alone proves nothing: chrome-har (and DevTools without the extra-info headers)
+    records only the headers Blink handed to the network stack, which never include Origin. Chrome
+    marks an opaque response that ORB withholds with ERR_ABORTED and records no response headers;
+    and a producer that records verdicts shows a cors-mode response without
+    Access-Control-Allow-Origin as failed, so one that went through was no-cors.
+    """
+    if classify_error(ex.error) == "aborted" or len(ex.response_headers) == 0:
+        return True
+    return has_verdict and not ex.error and "access-control-allow-origin" not in ex.response_headers
+
+
+def _mode(req: CorsRequest, page_origin: str | None, has_verdict: bool) -> str:
     ex = req.first
     m = (ex.request_headers.get("sec-fetch-mode") or "").lower()
     if m:
@@ -191,8 +205,10 @@ def _mode(req: CorsRequest, page_origin: str | None) -> str:
     if ex.origin:
         return "cors" if ex.resource_type in ("fetch", "xhr", "eventsource", "font") else "unknown"
     if page_origin and fetch.origin(ex.url) != page_origin and ex.method.upper() in ("GET", "HEAD"):
-        # Chromium sends Origin on every cross-origin CORS request; a GET without it was no-cors.
-        return "no-cors" if ex.resource_type in ("fetch", "xhr") and ex.got_response else "unknown"
+        # Chromium sends Origin on every cross-origin CORS request, but not every producer records it.
+        if ex.resource_type in ("fetch", "xhr") and ex.got_response and _looks_no_cors(ex, has_verdict):
+            return "no-cors"
+        return "unknown"
     return "unknown"
 
 
@@ -233,7 +249,7 @@ def build(req: CorsRequest, has_verdict: bool, pages: Mapping[str, str] | None =
     kind, how = _kind(req)
     if how:
         notes.append(how)
-    mode = _mode(req, page_origin)
+    mode = _mode(req, page_origin, has_verdict)
     target = fetch.origin(req.first.url)
     cross = page_origin is not None and (page_origin == "null" or target != page_origin)
     if not cross and page_origin is not None:

@@ -342,6 +342,20 @@ def _unanswered(ctx: RequestContext) -> Finding | None:
     return None
 
 
+def _from_page(ex: Exchange) -> bool:
+    """Does the request show any sign that a page made it?
+
+    Every request a document makes carries at least one of Origin, Referer (unless the page set
+    no-referrer), Sec-Fetch-Site, a pageref or a script/parser initiator; a browser-internal request
+    captured by a proxy has none of them.
+    """
+    if ex.resource_type == "document" or ex.pageref is not None:
+        return True
+    if ex.initiator is not None and ex.initiator.type not in ("other", ""):
+        return True
+    return any(name in ex.request_headers for name in ("origin", "referer", "sec-fetch-site"))
+
+
 _TRUSTWORTHY_HOSTS = ("localhost", "127.", "[::1]", "::1")
 
 
@@ -385,7 +399,9 @@ def judge(ctx: RequestContext) -> list[Finding]:
         if mixed is not None:
             return [mixed]
     if ctx.verdict is Verdict.NET_ERROR and is_api:
-        return [_not_cors(ctx)]
+        # A proxy also records the browser's own traffic (component updates, safe browsing); its
+        # network failures are nothing the page's developer can fix.
+        return [_not_cors(ctx)] if _from_page(req) else []
     if ctx.mode == "no-cors" and req.resource_type == "fetch" and ctx.cross_origin:
         out.append(
             make_finding(

@@ -11,8 +11,10 @@ fast path did not deliver; both give the same Exchanges, skipped entries and pro
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import io
 import os
+import re
 import time
 import zipfile
 import zlib
@@ -21,18 +23,22 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 import ijson
+import msgspec
 
 from harcors.har.convert import EntryError, exchange_from_entry
 from harcors.har.diagnose import describe_not_har, explain_json_error
 from harcors.har.errors import HarError, LoadCancelled
 from harcors.har.fast import FastEntries, FastPathUnavailable, read_head
 from harcors.har.model import Exchange, HarInfo, Skipped
-from harcors.har.source import open_har
+from harcors.har.source import compression_name, open_har
 
 #: ``progress(bytes_read, bytes_total, entries_read)``; called at most every ~50 ms.
 ProgressCallback = Callable[[int, int, int], None]
 
 _PREFIX_LIMIT = 8 << 20  # how far to look for log.version/creator before giving up on them
+_SUFFIX_LIMIT = 64 << 10  # how much of a plain file's end is read for members after log.entries
+# An array's "]" and the "," before the next member: where log's members after "entries" may start.
+_ARRAY_THEN_MEMBER = re.compile(rb'\][ \t\r\n]*,[ \t\r\n]*"')
 
 
 @dataclass
@@ -159,6 +165,69 @@ def _head_info(path: str) -> tuple[HarInfo, bool] | None:
     return info, True
 
 
+def _tail_members(path: str) -> dict[str, Any]:
+    """The members of ``log`` written after ``log.entries``, from the last bytes of a plain file.
+
+    Tools that write keys in alphabetical order put ``pages`` and ``version`` after ``entries``.
+    Each "]," in the tail is tried as the end of the entries array: the members that follow it,
+    closed by the log's own "}", decode as an object only from a comma at the log's own level (one
+    inside an entry leaves an unbalanced bracket). Compressed and UTF-16 files are not read
+    backwards (a gzip or zip stream cannot seek cheaply); their head is all there is.
+    """
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(4)
+            utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            if compression_name(head) != "file" or utf16:
+                return {}
+            raw.seek(max(0, os.fstat(raw.fileno()).st_size - _SUFFIX_LIMIT))
+            tail = raw.read(_SUFFIX_LIMIT)
+    except OSError:
+        return {}
+    if b"\x00" in tail:  # UTF-16 without a BOM at the start of the window, or binary junk
+        return {}
+    body = tail.rstrip()
+    if not body.endswith(b"}"):
+        return {}
+    body = body[:-1]  # the document's closing "}": what is left ends with log's "}"
+    for match in _ARRAY_THEN_MEMBER.finditer(body):
+        try:
+            members = msgspec.json.decode(b"{" + body[match.end() - 1:])
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            continue
+        if isinstance(members, dict):
+            return members
+    return {}
+
+
+def _with_tail(info: HarInfo) -> HarInfo:
+    """``info`` completed with version, creator, browser and pages written after ``log.entries``."""
+    if info.version is not None and info.creator is not None and info.browser is not None:
+        return info
+    members = _tail_members(info.path)
+    if not members:
+        return info
+
+    def text(value: Any) -> str | None:  # as read_info keeps them: strings and numbers, as text
+        return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+
+    def part(key: str, field_name: str) -> str | None:
+        obj = members.get(key)
+        return text(obj.get(field_name)) if isinstance(obj, dict) else None
+
+    pages = members.get("pages")
+    tail_pages = sum(1 for page in pages if isinstance(page, dict)) if isinstance(pages, list) else 0
+    return dataclasses.replace(
+        info,
+        version=info.version if info.version is not None else text(members.get("version")),
+        creator=info.creator if info.creator is not None else part("creator", "name"),
+        creator_version=info.creator_version if info.creator is not None else part("creator", "version"),
+        browser=info.browser if info.browser is not None else part("browser", "name"),
+        browser_version=info.browser_version if info.browser is not None else part("browser", "version"),
+        pages=info.pages or tail_pages,
+    )
+
+
 class HarStream:
     """Iterate the exchanges of a HAR as they are read; ``skipped`` and ``problem`` fill in as it goes.
 
@@ -176,7 +245,8 @@ class HarStream:
     ) -> None:
         self.path = os.fspath(path)
         self._fast = fast
-        self.info, self._saw_entries = (fast and _head_info(self.path)) or read_info(self.path)
+        info, self._saw_entries = (fast and _head_info(self.path)) or read_info(self.path)
+        self.info = _with_tail(info) if self._saw_entries else info
         self.skipped: list[Skipped] = []
         self.problem: str | None = None
         self.entries_seen = 0

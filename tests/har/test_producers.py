@@ -247,6 +247,22 @@ def test_verdicts(analyses, name):
     }
 
 
+def test_chrome_har_cors_fetch_is_not_taken_for_no_cors(analyses):
+    """chrome-har records no Origin header; a fetch that went through with a matching
+    Access-Control-Allow-Origin was cors-mode, not an opaque no-cors request."""
+    ok = [f for f in analyses["chrome-har"].findings if f.request.url.endswith("/api/ok")]
+    assert ok and all(f.rule != "no-cors-opaque" for f in ok)
+
+
+def test_proxy_leaves_out_the_browsers_own_failed_request(analyses):
+    """mitmproxy also saw Chromium's component-update POST (no Origin, Referer or Sec-Fetch-*),
+    which failed at DNS: nothing the page's developer can fix."""
+    analysis = analyses["mitmproxy"]
+    background = next(e for e in loaded("mitmproxy").exchanges if "update.googleapis.com" in e.url)
+    assert background.error  # it is in the HAR, failed at the network level
+    assert not any("update.googleapis.com" in f.request.url for f in analysis.findings)
+
+
 @pytest.mark.parametrize("name", sorted(VERDICTS))
 def test_every_inference_is_explained(analyses, name):
     """A verdict that is not certain says what was inferred, and from what."""
