@@ -17,7 +17,7 @@ from harcors.cors.context import (
     page_urls,
     producer_has_verdict,
 )
-from harcors.cors.findings import check_origin, make_finding
+from harcors.cors.findings import check_origin, failing_view, make_finding
 from harcors.cors.model import Confidence, Finding, Severity
 from harcors.cors.pairing import CorsRequest, Pairing, pair
 from harcors.cors.rootcause import net_error_cause, root_cause
@@ -84,7 +84,7 @@ def _explain(ctx: RequestContext, notes: list[str], with_verdict: bool) -> Findi
         confidence = Confidence.LIKELY
     if ctx.cookie_sent:
         notes.append("Credentials mode 'include' was inferred from the Cookie header sent cross-origin.")
-    view = next((v for v in ctx.hops if v.hop.index == failure.hop.index), ctx.hops[-1])
+    view = failing_view(ctx, failure)
     if view.preflight is None and view.cached is not None:
         notes.append(
             "No preflight precedes this request in the HAR: the browser reused the cached result of the "

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from harcors.cors import curl, fetch
 from harcors.cors.checks import Failure
-from harcors.cors.context import RequestContext
+from harcors.cors.context import HopView, RequestContext
 from harcors.cors.model import Confidence, Finding, Messages
 from harcors.cors.rules import RULES
 from harcors.har.model import Exchange
@@ -24,11 +24,17 @@ def check_origin(ctx: RequestContext, failure: Failure) -> str:
     return page
 
 
-def _curl(ctx: RequestContext, failure: Failure | None, credentials: bool) -> tuple[str, ...]:
-    origin = ctx.page_origin or "null"
-    view = ctx.hops[-1]
+def failing_view(ctx: RequestContext, failure: Failure | None) -> HopView:
+    """The hop ``failure`` happened on (the last hop when there is none)."""
     if failure is not None:
-        view = next((v for v in ctx.hops if v.hop.index == failure.hop.index), view)
+        for view in ctx.hops:
+            if view.hop.index == failure.hop.index:
+                return view
+    return ctx.hops[-1]
+
+
+def _curl(ctx: RequestContext, view: HopView, credentials: bool) -> tuple[str, ...]:
+    origin = ctx.page_origin or "null"
     out = []
     if (
         view.preflight is not None
@@ -58,9 +64,7 @@ def make_finding(
     with_curl: bool = True,
 ) -> Finding:
     rule = RULES[rule_id]
-    view = ctx.hops[-1]
-    if failure is not None:
-        view = next((v for v in ctx.hops if v.hop.index == failure.hop.index), view)
+    view = failing_view(ctx, failure)
     req = request or view.hop
     return Finding(
         rule=rule.id,
@@ -80,7 +84,7 @@ def make_finding(
         confidence=confidence,
         notes=tuple(dict.fromkeys(notes)),
         needed_headers=tuple(view.unsafe_names),
-        curl=_curl(ctx, failure, credentials) if with_curl else (),
+        curl=_curl(ctx, view, credentials) if with_curl else (),
         cors_error=failure.chrome_error if failure is not None else None,
         docs=rule.docs,
         is_cors=rule.is_cors,
