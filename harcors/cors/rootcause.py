@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 from harcors.cors import fetch
 from harcors.cors.checks import ACAH, ACAO, Failure
 from harcors.cors.context import RequestContext
+from harcors.cors.findings import failing_view
 from harcors.har.model import Exchange
 
 
@@ -37,7 +38,7 @@ def _redirect_cause(url: str, location: str, what: str) -> str:
     return f"{what} was redirected to {loc}."
 
 
-def _preflight_cause(ctx: RequestContext, failure: Failure, pf: Exchange) -> str | None:
+def _preflight_cause(failure: Failure, pf: Exchange) -> str | None:
     status = pf.status
     if failure.rule == "preflight-redirect":
         loc = pf.redirect_url or pf.response_headers.get("location") or ""
@@ -124,14 +125,13 @@ def root_cause(ctx: RequestContext, failure: Failure, credentials_inferred: bool
         )
     pf = failure.response if failure.on_preflight else None
     if pf is not None:
-        cause = _preflight_cause(ctx, failure, pf)
+        cause = _preflight_cause(failure, pf)
         if cause is not None or failure.rule == "missing-allow-origin":
             return cause
-    hop = failure.hop
     resp = failure.response
     if failure.rule == "missing-allow-origin" and resp is not None:
-        view = next((v for v in ctx.hops if v.hop.index == hop.index), None)
-        pre = view.preflight if view else None
+        view = failing_view(ctx, failure)
+        pre = view.preflight
         if fetch.is_redirect_status(resp.status):
             loc = failure.params.get("location", "")
             return (
@@ -155,7 +155,7 @@ def root_cause(ctx: RequestContext, failure: Failure, credentials_inferred: bool
                 "The preflight carried Access-Control-Allow-Origin but the actual response did not: CORS "
                 "headers are only added to OPTIONS. Add them to every response of this endpoint."
             )
-        cached = view.cached if view else None
+        cached = view.cached
         if cached is not None and cached.response_headers.get(ACAO):
             return (
                 "An earlier preflight for this URL (still cached) carried Access-Control-Allow-Origin, but "
