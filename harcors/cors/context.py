@@ -7,7 +7,7 @@ None of this is a HAR field; each is inferred from evidence, and each inference 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
@@ -104,16 +104,11 @@ class RequestContext:
     verdict: Verdict
     has_verdict: bool
     notes: tuple[str, ...] = ()
-    extras: dict[str, object] = field(default_factory=dict)
     page_url: str | None = None  # the document that made the request, when the HAR has it
 
     @property
     def request(self) -> Exchange:
         return self.req.request
-
-    @property
-    def is_xhr(self) -> bool:
-        return self.kind == "XMLHttpRequest"
 
 
 def _page_names(ex: Exchange) -> dict[str, str]:
@@ -204,11 +199,16 @@ def _mode(req: CorsRequest, page_origin: str | None, has_verdict: bool) -> str:
         return "navigate"
     if ex.origin:
         return "cors" if ex.resource_type in ("fetch", "xhr", "eventsource", "font") else "unknown"
-    if page_origin and fetch.origin(ex.url) != page_origin and ex.method.upper() in ("GET", "HEAD"):
-        # Chromium sends Origin on every cross-origin CORS request, but not every producer records it.
-        if ex.resource_type in ("fetch", "xhr") and ex.got_response and _looks_no_cors(ex, has_verdict):
-            return "no-cors"
-        return "unknown"
+    # Chromium sends Origin on every cross-origin CORS request, but not every producer records it.
+    if (
+        page_origin
+        and fetch.origin(ex.url) != page_origin
+        and ex.method.upper() in ("GET", "HEAD")
+        and ex.resource_type in ("fetch", "xhr")
+        and ex.got_response
+        and _looks_no_cors(ex, has_verdict)
+    ):
+        return "no-cors"
     return "unknown"
 
 

@@ -200,13 +200,11 @@ def _from_webkit_reason(ctx: RequestContext, notes: list[str]) -> Finding | None
         chrome = messages.chrome_head(ctx, req.url) + "(the exact reason is not recorded in this HAR)"
         confidence = Confidence.UNCERTAIN
         notes.append("Chrome's wording for this failure depends on response headers the HAR does not hold.")
-    firefox = None
     return make_finding(
         ctx,
         rule_id,
         failure=failure,
         chrome=chrome,
-        firefox=firefox,
         safari=safari,
         root=root,
         confidence=confidence,

@@ -17,8 +17,6 @@ from harcors.har.model import Headers, origin_of
 # The same URLs come back thousands of times in a big HAR; urlsplit is the engine's hottest call.
 origin = lru_cache(maxsize=65536)(origin_of)  # origin_of, cached
 
-SPEC = "https://fetch.spec.whatwg.org/"
-
 # https://fetch.spec.whatwg.org/#cors-safelisted-method
 SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
 
