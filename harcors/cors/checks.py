@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from harcors.cors import fetch
 from harcors.cors.context import HopView, RequestContext, scheme_of, url_has_userinfo
@@ -243,10 +244,15 @@ FIREFOX = Browser("firefox", firefox_access, firefox_preflight)
 WEBKIT = Browser("safari", webkit_access, webkit_preflight)
 
 
-def _resolve(base: str, location: str) -> str:
-    from urllib.parse import urljoin
-
-    return urljoin(base, location)
+def _failure(
+    rule: str,
+    hop: Exchange,
+    response: Exchange | None,
+    hint: str | None = None,
+    params: dict[str, str] | None = None,
+) -> Failure:
+    """A failure outside any preflight (the hop's own response, its redirect or its scheme)."""
+    return Failure(rule, hop, response, False, chrome_error_name(rule, False), hint, params or {})
 
 
 def walk(ctx: RequestContext, credentials: bool, browser: Browser = CHROME) -> Failure | None:
@@ -261,13 +267,9 @@ def walk(ctx: RequestContext, credentials: bool, browser: Browser = CHROME) -> F
         target = fetch.origin(hop.url)
         check_origin = "null" if tainted else page
         cors_flag = tainted or target != page
-        if not cors_flag:
-            pass
-        elif scheme_of(hop.url) not in CORS_SCHEMES and not ctx.req.orphan:
-            return Failure(
-                "disallowed-scheme", hop, None, False, chrome_error_name("disallowed-scheme", False)
-            )
-        else:
+        if cors_flag:
+            if scheme_of(hop.url) not in CORS_SCHEMES and not ctx.req.orphan:
+                return _failure("disallowed-scheme", hop, None)
             pf = view.preflight
             if pf is not None:
                 fail = browser.preflight(view, pf, credentials, check_origin)
@@ -278,40 +280,25 @@ def walk(ctx: RequestContext, credentials: bool, browser: Browser = CHROME) -> F
         if not hop.got_response:
             return None
         redirect = hop.redirect_url if fetch.is_redirect_status(hop.status) and hop.redirect_url else ""
+        location = urljoin(hop.url, redirect) if redirect else ""
         if cors_flag:
             res = browser.access(hop.response_headers, credentials, check_origin)
             if res is not None:
                 rule, hint, params = res
                 p = {"status": str(hop.status), **params}
                 if redirect:
-                    p["location"] = _resolve(hop.url, redirect)
-                return Failure(rule, hop, hop, False, chrome_error_name(rule, False), hint, p)
+                    p["location"] = location
+                return _failure(rule, hop, hop, hint, p)
         if not redirect:
             return None
-        location = _resolve(hop.url, redirect)
-        if cors_flag or fetch.origin(location) != page:
+        location_origin = fetch.origin(location)
+        if cors_flag or location_origin != page:
             if scheme_of(location) not in CORS_SCHEMES:
-                return Failure(
-                    "disallowed-scheme",
-                    hop,
-                    hop,
-                    False,
-                    chrome_error_name("disallowed-scheme", False),
-                    None,
-                    {"location": location},
-                )
-            if url_has_userinfo(location) and (cors_flag or fetch.origin(location) != target):
-                return Failure(
-                    "redirect-with-credentials",
-                    hop,
-                    hop,
-                    False,
-                    chrome_error_name("redirect-with-credentials", False),
-                    location,
-                    {"location": location},
-                )
+                return _failure("disallowed-scheme", hop, hop, None, {"location": location})
+            if url_has_userinfo(location) and (cors_flag or location_origin != target):
+                return _failure("redirect-with-credentials", hop, hop, location, {"location": location})
         # https://fetch.spec.whatwg.org/#http-redirect-fetch step 12: the tainted origin flag.
-        if fetch.origin(location) != target and check_origin != target:
+        if location_origin != target and check_origin != target:
             tainted = True
         if i == len(ctx.hops) - 1:
             return None  # the HAR ends the chain here
