@@ -227,7 +227,7 @@ def build_context(finding: Finding) -> FixContext:
     entry = rules().get(finding.rule) or RuleEntry(finding.rule, "allow-origin", "", refine=True)
     kind = kind_of(finding)
     stage, failing = failing_response(finding, entry)
-    pre = finding.preflight if finding.preflight is not None else None
+    pre = finding.preflight
     answer = pre if pre is not None and pre.got_response else None
 
     seen = page_origin(finding)
@@ -304,7 +304,7 @@ def build_context(finding: Finding) -> FixContext:
         stage=stage,
         status=failing.status,
         location=public_url(location) if location else None,
-        location_path=generalize_path(_path(location))[0] if location else None,
+        location_path=route if location else None,  # route is the location's when there is one
         env_var=ENV_VAR,
         request_method=method,
         page_method=page_method,
