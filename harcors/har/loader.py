@@ -139,30 +139,36 @@ def read_info(path: str | os.PathLike[str]) -> tuple[HarInfo, bool]:
     return info, saw_entries
 
 
+def _text(value: Any) -> str | None:
+    """A member as :func:`read_info` keeps it: strings and numbers, as text."""
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+
+
+def _log_fields(log: dict[str, Any]) -> dict[str, Any]:
+    """HarInfo's fields from ``log``'s decoded members (``None``/0 where absent or of the wrong type)."""
+
+    def part(key: str, field_name: str) -> str | None:
+        obj = log.get(key)
+        return _text(obj.get(field_name)) if isinstance(obj, dict) else None
+
+    pages = log.get("pages")
+    return {
+        "version": _text(log.get("version")),
+        "creator": part("creator", "name"),
+        "creator_version": part("creator", "version"),
+        "browser": part("browser", "name"),
+        "browser_version": part("browser", "version"),
+        "pages": sum(1 for page in pages if isinstance(page, dict)) if isinstance(pages, list) else 0,
+    }
+
+
 def _head_info(path: str) -> tuple[HarInfo, bool] | None:
     """What :func:`read_info` says, from the fast path's decode of the file's head (no ijson pass)."""
     head = read_head(path)
     if head is None:
         return None
     log, size = head
-
-    def text(value: Any) -> str | None:  # as read_info keeps them: strings and numbers, as text
-        return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
-
-    creator = log.get("creator") if isinstance(log.get("creator"), dict) else {}
-    browser = log.get("browser") if isinstance(log.get("browser"), dict) else {}
-    pages = log.get("pages")
-    info = HarInfo(
-        path=path,
-        version=text(log.get("version")),
-        creator=text(creator.get("name")),
-        creator_version=text(creator.get("version")),
-        browser=text(browser.get("name")),
-        browser_version=text(browser.get("version")),
-        pages=sum(1 for page in pages if isinstance(page, dict)) if isinstance(pages, list) else 0,
-        size_bytes=size,
-    )
-    return info, True
+    return HarInfo(path=path, size_bytes=size, **_log_fields(log)), True
 
 
 def _tail_members(path: str) -> dict[str, Any]:
@@ -207,24 +213,15 @@ def _with_tail(info: HarInfo) -> HarInfo:
     members = _tail_members(info.path)
     if not members:
         return info
-
-    def text(value: Any) -> str | None:  # as read_info keeps them: strings and numbers, as text
-        return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
-
-    def part(key: str, field_name: str) -> str | None:
-        obj = members.get(key)
-        return text(obj.get(field_name)) if isinstance(obj, dict) else None
-
-    pages = members.get("pages")
-    tail_pages = sum(1 for page in pages if isinstance(page, dict)) if isinstance(pages, list) else 0
+    tail = _log_fields(members)
     return dataclasses.replace(
         info,
-        version=info.version if info.version is not None else text(members.get("version")),
-        creator=info.creator if info.creator is not None else part("creator", "name"),
-        creator_version=info.creator_version if info.creator is not None else part("creator", "version"),
-        browser=info.browser if info.browser is not None else part("browser", "name"),
-        browser_version=info.browser_version if info.browser is not None else part("browser", "version"),
-        pages=info.pages or tail_pages,
+        version=info.version if info.version is not None else tail["version"],
+        creator=info.creator if info.creator is not None else tail["creator"],
+        creator_version=info.creator_version if info.creator is not None else tail["creator_version"],
+        browser=info.browser if info.browser is not None else tail["browser"],
+        browser_version=info.browser_version if info.browser is not None else tail["browser_version"],
+        pages=info.pages or tail["pages"],
     )
 
 
