@@ -560,14 +560,21 @@ def read_head(path: str) -> tuple[dict[str, Any], int] | None:
     match = _ENTRIES_START.search(head)
     if match is None or head.count(b'"entries"', 0, match.end(3)) != 1:
         return None
+    log = _log_before_entries(head[:match.end(3)])
+    return None if log is None else (log, opened.size)
+
+
+def _log_before_entries(head: bytes) -> dict[str, Any] | None:
+    """``log`` as decoded from ``head`` (the text through ``"entries": [``) closed right after an
+    empty entries array; None unless that is a HAR and this its log.entries."""
     try:
-        skeleton = _generic.decode(head[:match.end(3)] + b"]}}")
+        skeleton = _generic.decode(head + b"]}}")
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return None
     if not (isinstance(skeleton, dict) and isinstance(skeleton.get("log"), dict)
             and skeleton["log"].get("entries") == []):
         return None
-    return skeleton["log"], opened.size
+    return skeleton["log"]
 
 
 class FastEntries:
@@ -609,8 +616,8 @@ class FastEntries:
         shared = _Shared()
         source = None
         # only a plain UTF-8 file can be read back by offset (UTF-16 is transcoded: offsets differ)
-        if self._lazy and opened.compression is None and getattr(opened, "encoding", "utf-8") == "utf-8":
-            source = _Source(self.path, bool(getattr(opened, "bom", False)), shared)
+        if self._lazy and opened.compression is None and opened.encoding == "utf-8":
+            source = _Source(self.path, opened.bom, shared)
         # Everything built here is acyclic, yet each allocation counts towards a collection that
         # walks the whole growing heap: about 15 % of the time on a large file, for nothing.
         collecting = gc.isenabled()
@@ -637,13 +644,7 @@ class FastEntries:
         bracket = match.end(3)
         if len(indent) <= len(outer) or buf.count(b'"entries"', 1, bracket) != 1:
             raise FastPathUnavailable("unexpected layout before log.entries")
-        # The head, closed right after an empty entries array, must be a HAR and this its log.entries.
-        try:
-            skeleton = _generic.decode(bytes(buf[1:bracket]) + b"]}}")
-        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-            raise FastPathUnavailable("log.entries is not where a HAR has it") from None
-        if not (isinstance(skeleton, dict) and isinstance(skeleton.get("log"), dict)
-                and skeleton["log"].get("entries") == []):
+        if _log_before_entries(bytes(buf[1:bracket])) is None:
             raise FastPathUnavailable("log.entries is not where a HAR has it")
 
         close = len(newline) + len(indent) + 1  # from a boundary match to just past the entry's "}"
