@@ -30,7 +30,7 @@ from harcors.har.diagnose import describe_not_har, explain_json_error
 from harcors.har.errors import HarError, LoadCancelled
 from harcors.har.fast import FastEntries, FastPathUnavailable, read_head
 from harcors.har.model import Exchange, HarInfo, Skipped
-from harcors.har.source import compression_name, open_har
+from harcors.har.source import ToUtf8, compression_name, open_har
 
 #: ``progress(bytes_read, bytes_total, entries_read)``; called at most every ~50 ms.
 ProgressCallback = Callable[[int, int, int], None]
@@ -66,36 +66,6 @@ def _short_json_error(exc: Exception) -> str:
     if "invalid bytes in UTF8" in first:
         return "the file contains bytes that are not valid UTF-8"
     return f"not valid JSON: {first}"
-
-
-class _Utf8Repair(io.RawIOBase):
-    """Re-encodes a byte stream as valid UTF-8, replacing bad bytes with U+FFFD.
-
-    Only used after the fast C parser rejected the file for invalid UTF-8 (some proxies write
-    raw Latin-1 bodies), so the common path pays nothing for it.
-    """
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self._raw = raw
-        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        self._pending = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:  # type: ignore[override]
-        while not self._pending:
-            chunk = self._raw.read(1 << 20)
-            if not chunk:
-                self._pending = self._decoder.decode(b"", final=True).encode("utf-8")
-                if not self._pending:
-                    return 0
-                break
-            self._pending = self._decoder.decode(chunk).encode("utf-8")
-        n = min(len(b), len(self._pending))
-        b[:n] = self._pending[:n]
-        self._pending = self._pending[n:]
-        return n
 
 
 def read_info(path: str | os.PathLike[str]) -> tuple[HarInfo, bool]:
@@ -263,7 +233,7 @@ class HarStream:
         opened = open_har(self.path, on_read=self._on_read, cancelled=self._cancelled)
         stream: BinaryIO = opened.stream
         if repair:
-            stream = io.BufferedReader(_Utf8Repair(stream), 1 << 20)  # type: ignore[arg-type]
+            stream = io.BufferedReader(ToUtf8(stream, "utf-8"), 1 << 20)  # type: ignore[arg-type]
         try:
             for item in ijson.items(stream, "log.entries.item", use_float=True):
                 yield item, opened.counter.position

@@ -345,8 +345,12 @@ def _decompressed(path: str, counter: CountingReader, head: bytes) -> tuple[Bina
     return buffered, None, None
 
 
-class _Utf16ToUtf8(io.RawIOBase):
-    """UTF-16 text re-encoded as UTF-8 (a HAR saved by a Windows tool, e.g. PowerShell's ``>``)."""
+class ToUtf8(io.RawIOBase):
+    """Text in ``encoding`` re-encoded as UTF-8, undecodable bytes replaced with U+FFFD.
+
+    For UTF-16 (a HAR saved by a Windows tool, e.g. PowerShell's ``>``), and for UTF-8 itself once
+    the parser has rejected invalid bytes (some proxies write raw Latin-1 bodies).
+    """
 
     def __init__(self, raw: BinaryIO, encoding: str) -> None:
         self._raw = raw
@@ -381,7 +385,7 @@ def _skip_bom(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
     for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if head.startswith(bom):
             stream.read(2)
-            return io.BufferedReader(_Utf16ToUtf8(stream, encoding), 1 << 20), encoding  # type: ignore[arg-type]
+            return io.BufferedReader(ToUtf8(stream, encoding), 1 << 20), encoding  # type: ignore[arg-type]
     return stream, None
 
 
