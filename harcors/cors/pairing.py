@@ -124,9 +124,8 @@ def _same_page(a: Exchange, b: Exchange) -> bool:
     return a.pageref is None or b.pageref is None or a.pageref == b.pageref
 
 
-def _link_redirects(requests: Sequence[Exchange]) -> dict[int, Exchange]:
+def _link_redirects(requests: Sequence[Exchange], by_url: Mapping[str, _Timeline]) -> dict[int, Exchange]:
     """hop index -> the next hop, for 3xx entries whose Location was fetched next."""
-    by_url = _by_url(requests, lambda ex: _strip_fragment(ex.url))
     nxt: dict[int, Exchange] = {}
     claimed: set[int] = set()
     for ex in requests:
@@ -186,9 +185,9 @@ def _by_url(exchanges: Sequence[Exchange], key: Callable[[Exchange], str]) -> di
     return {url: _Timeline(items) for url, items in groups.items()}
 
 
-def _pair_preflights(preflights: Sequence[Exchange], requests: Sequence[Exchange]) -> dict[int, Exchange]:
-    """actual index -> preflight, greedily by how well each candidate pair matches."""
-    by_url = _by_url(requests, lambda ex: _strip_fragment(ex.url))
+def _pair_preflights(preflights: Sequence[Exchange], by_url: Mapping[str, _Timeline]) -> dict[int, Exchange]:
+    """actual index -> preflight, greedily by how well each candidate pair matches (``by_url``: the
+    actual requests by URL)."""
     names_cache: dict[int, list[str]] = {}
     scored: list[tuple[tuple[float, ...], Exchange, Exchange]] = []
     for pf in preflights:
@@ -286,9 +285,11 @@ def pair(exchanges: Sequence[Exchange]) -> Pairing:
     """Group ``exchanges`` into :class:`CorsRequest` records (every entry lands in exactly one)."""
     preflights = [ex for ex in exchanges if ex.is_preflight]
     others = [ex for ex in exchanges if not ex.is_preflight]
-    nxt = _link_redirects(others)
+    # Both passes look the requests up by URL: group (and sort) them once.
+    others_by_url = _by_url(others, lambda ex: _strip_fragment(ex.url))
+    nxt = _link_redirects(others, others_by_url)
     has_prev = {n.index for n in nxt.values()}
-    paired = _pair_preflights(preflights, others)
+    paired = _pair_preflights(preflights, others_by_url)
     pf_by_url = _by_url(preflights, preflight_target)
 
     out = Pairing()
