@@ -79,7 +79,7 @@ def firefox_lines(ctx: RequestContext, failure: Failure) -> str | None:
     if rule.firefox_status:
         line += f" Status code: {failure.params.get('status', '(null)')}."
     lines = [line]
-    did_not_succeed = f"{FIREFOX_PREFIX}{url}. (Reason: CORS request did not succeed). Status code: (null)."
+    did_not_succeed = not_cors_firefox(url)  # the request's own channel failing
     resp = failure.response
     if failure.on_preflight and resp is not None and fetch.is_redirect_status(resp.status):
         # Observed (Firefox 153): a redirected preflight logs the redirect's own failure, then the
@@ -125,7 +125,7 @@ def safari_tail(ctx: RequestContext, url: str) -> str:
     return (
         f"{kind} cannot load {url} due to access control checks."
         if kind
-        else (f"Cannot load {url} due to access control checks.")
+        else f"Cannot load {url} due to access control checks."
     )
 
 
