@@ -189,7 +189,7 @@ def parse_webkit_reason(text: str | None) -> tuple[str, dict[str, str]] | None:
 
 
 def not_cors_chrome(net_error: str) -> str:
-    return f"Failed to load resource: {net_error}"
+    return (RULES["not-cors"].chrome or "").format(net_error=net_error)
 
 
 def not_cors_firefox(url: str) -> str:
