@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from harcors.gui.frames import XHR_FETCH_FAILURES, Filter
@@ -78,6 +79,33 @@ class _MultiChoice(QtWidgets.QPushButton):
         self.setText(f"{self._label}: {shown}")
 
 
+def _toggle(text: str, tip: str, on_toggled: Callable[[bool], None], *,
+            checked: bool = False) -> QtWidgets.QPushButton:
+    button = QtWidgets.QPushButton(text)
+    button.setCheckable(True)
+    button.setChecked(checked)  # before connecting: the initial state is no user choice
+    button.setToolTip(tip)
+    button.toggled.connect(on_toggled)
+    button.setObjectName("toggle")  # styled as on/off by FilterBar's style sheet
+    return button
+
+
+def _choice_combo(tip: str, on_changed: Callable[..., None]) -> QtWidgets.QComboBox:
+    combo = QtWidgets.QComboBox()
+    combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
+    combo.setMaximumWidth(260)
+    combo.setToolTip(tip)
+    combo.currentIndexChanged.connect(on_changed)
+    return combo
+
+
+def _select(combo: QtWidgets.QComboBox, value: str) -> None:
+    """Select ``value``; one the data does not offer stays chosen as a "(0)" item ("" is "All")."""
+    if value and combo.findData(value) < 0:
+        combo.addItem(f"{value}  (0)", value)
+    combo.setCurrentIndex(max(combo.findData(value), 0))
+
+
 class FilterBar(QtWidgets.QWidget):
     """Edits a :class:`~harcors.gui.frames.Filter`; the "XHR/fetch failures only" button is the default.
 
@@ -96,13 +124,9 @@ class FilterBar(QtWidgets.QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
 
-        self.failures_only = QtWidgets.QPushButton()
-        self.failures_only.setText("XHR/fetch failures only")
-        self.failures_only.setCheckable(True)
-        self.failures_only.setChecked(True)
-        self.failures_only.setToolTip("Only blocked requests made from script (fetch, XMLHttpRequest)")
-        self.failures_only.toggled.connect(self._on_preset)
-        self.failures_only.setObjectName("toggle")
+        self.failures_only = _toggle("XHR/fetch failures only",
+                                     "Only blocked requests made from script (fetch, XMLHttpRequest)",
+                                     self._on_preset, checked=True)
         layout.addWidget(self.failures_only)
 
         self.severity = _MultiChoice("Severity")
@@ -114,18 +138,10 @@ class FilterBar(QtWidgets.QWidget):
         self.types.changed.connect(self._on_choice)
         layout.addWidget(self.types)
 
-        self.host = QtWidgets.QComboBox()
-        self.host.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.host.setMaximumWidth(260)
-        self.host.setToolTip("Only requests to this host")
-        self.host.currentIndexChanged.connect(self._on_choice)
+        self.host = _choice_combo("Only requests to this host", self._on_choice)
         layout.addWidget(self.host)
 
-        self.rule = QtWidgets.QComboBox()
-        self.rule.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.rule.setMaximumWidth(260)
-        self.rule.setToolTip("Only findings of this rule")
-        self.rule.currentIndexChanged.connect(self._on_choice)
+        self.rule = _choice_combo("Only findings of this rule", self._on_choice)
         layout.addWidget(self.rule)
 
         self.search = QtWidgets.QLineEdit()
@@ -140,12 +156,9 @@ class FilterBar(QtWidgets.QWidget):
         self._debounce.setInterval(150)
         self._debounce.timeout.connect(self._on_choice)
 
-        self.all_requests = QtWidgets.QPushButton()
-        self.all_requests.setText("All requests")
-        self.all_requests.setCheckable(True)
-        self.all_requests.setToolTip("Show every request in the HAR, each preflight under its request")
-        self.all_requests.toggled.connect(self._on_all_requests)
-        self.all_requests.setObjectName("toggle")
+        self.all_requests = _toggle("All requests",
+                                    "Show every request in the HAR, each preflight under its request",
+                                    self._on_all_requests)
         # A checked toggle must read as "on" at a glance, in light and dark palettes alike.
         self.setStyleSheet(
             "QPushButton#toggle:checked { background-color: palette(highlight);"
@@ -182,9 +195,7 @@ class FilterBar(QtWidgets.QWidget):
         combo.addItem(everything, "")
         for value, n in values:
             combo.addItem(f"{value}  ({n})", value)
-        if current and combo.findData(current) < 0:
-            combo.addItem(f"{current}  (0)", current)
-        combo.setCurrentIndex(max(combo.findData(current), 0))
+        _select(combo, current)
         combo.blockSignals(False)
 
     def set_filter(self, flt: Filter) -> None:
@@ -195,16 +206,17 @@ class FilterBar(QtWidgets.QWidget):
 
     def reset(self) -> None:
         """Back to the default view (XHR/fetch failures, no host, rule or search)."""
-        self.search.blockSignals(True)
-        self.search.clear()
-        self.search.blockSignals(False)
+        self._clear_search()
         self.set_filter(XHR_FETCH_FAILURES if not self.all_requests.isChecked() else Filter())
 
     def show_everything(self) -> None:
+        self._clear_search()
+        self.set_filter(Filter())
+
+    def _clear_search(self) -> None:
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
-        self.set_filter(Filter())
 
     def set_counts(self, shown: int, total: int) -> None:
         noun = "requests" if self.all_requests.isChecked() else "findings"
@@ -222,11 +234,7 @@ class FilterBar(QtWidgets.QWidget):
         self.types.set_selected(flt.types)
         for combo, value in ((self.host, flt.host), (self.rule, flt.rule)):
             combo.blockSignals(True)
-            i = combo.findData(value)
-            if i < 0 and value:
-                combo.addItem(f"{value}  (0)", value)
-                i = combo.count() - 1
-            combo.setCurrentIndex(max(i, 0))
+            _select(combo, value)
             combo.blockSignals(False)
         if self.search.text() != flt.text:
             self.search.blockSignals(True)
