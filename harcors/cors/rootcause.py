@@ -40,8 +40,8 @@ def _redirect_cause(url: str, location: str, what: str) -> str:
 
 def _preflight_cause(failure: Failure, pf: Exchange) -> str | None:
     status = pf.status
+    loc = pf.redirect_url or pf.response_headers.get("location") or ""
     if failure.rule == "preflight-redirect":
-        loc = pf.redirect_url or pf.response_headers.get("location") or ""
         if loc:
             return _redirect_cause(pf.url, loc, "The OPTIONS preflight")
         return (
@@ -72,7 +72,6 @@ def _preflight_cause(failure: Failure, pf: Exchange) -> str | None:
             "the server logs for this OPTIONS request."
         )
     if 300 <= status < 400:
-        loc = pf.redirect_url or pf.response_headers.get("location") or ""
         return _redirect_cause(pf.url, loc, "The OPTIONS preflight") if loc else None
     if failure.rule == "missing-allow-origin" and fetch.is_ok_status(status):
         return (
