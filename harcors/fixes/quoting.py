@@ -26,6 +26,11 @@ class UnsafeValue(ValueError):
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def one_line(value: object) -> str:
+    """``value`` as text with every control character (line breaks included) turned into a space."""
+    return _CONTROL.sub(" ", str(value))
+
+
 def _c_like(value: str, quote: str, *, unicode_escape: Callable[[int], str]) -> str:
     """Backslash escaping shared by the C family (JS, Java, C#, Go, Python)."""
     out = [quote]
@@ -166,7 +171,7 @@ def header(value: object) -> Literal:
 
 def comment(value: object) -> Literal:
     """Text for inside a comment of any language: one line, no comment terminators."""
-    text = _CONTROL.sub(" ", str(value))
+    text = one_line(value)
     for closer in ("*/", "-->", "#}", "%}", "}}"):
         text = text.replace(closer, closer[0] + " " + closer[1:])
     return Literal(text)

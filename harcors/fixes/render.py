@@ -30,13 +30,13 @@ def _finalize(value: object) -> object:
 
 def _md(value: object) -> quoting.Literal:
     """Inline Markdown code: one line, backticks removed (they would end the code span)."""
-    text = re.sub(r"[\x00-\x1f\x7f]", " ", str(value)).replace("`", "'")
+    text = quoting.one_line(value).replace("`", "'")
     return quoting.Literal(f"`{text}`")
 
 
 def _text(value: object) -> quoting.Literal:
     """Plain one-line text (titles)."""
-    return quoting.Literal(re.sub(r"[\x00-\x1f\x7f]", " ", str(value)))
+    return quoting.Literal(quoting.one_line(value))
 
 
 def _qlist(values: object, language: str, sep: str = ", ") -> quoting.Literal:
