@@ -52,6 +52,11 @@ class Rule:
 
 _E, _W = Severity.ERROR, Severity.WARNING
 
+# WebKit's one wording for a missing, mismatched or invalid Access-Control-Allow-Origin.
+_WEBKIT_ORIGIN_NOT_ALLOWED = (
+    "Origin {origin} is not allowed by Access-Control-Allow-Origin. Status code: {status}"
+)
+
 _RULE_LIST: tuple[Rule, ...] = (
     Rule(
         id="missing-allow-origin",
@@ -71,7 +76,7 @@ _RULE_LIST: tuple[Rule, ...] = (
         chrome="No 'Access-Control-Allow-Origin' header is present on the requested resource.",
         firefox="CORS header ‘Access-Control-Allow-Origin’ missing",
         firefox_status=True,
-        safari="Origin {origin} is not allowed by Access-Control-Allow-Origin. Status code: {status}",
+        safari=_WEBKIT_ORIGIN_NOT_ALLOWED,
     ),
     Rule(
         id="allow-origin-mismatch",
@@ -95,7 +100,7 @@ _RULE_LIST: tuple[Rule, ...] = (
         ),
         chrome_suffix="no-cors-info",
         firefox="CORS header ‘Access-Control-Allow-Origin’ does not match ‘{value}’",
-        safari="Origin {origin} is not allowed by Access-Control-Allow-Origin. Status code: {status}",
+        safari=_WEBKIT_ORIGIN_NOT_ALLOWED,
     ),
     Rule(
         id="multiple-allow-origin",
@@ -136,7 +141,7 @@ _RULE_LIST: tuple[Rule, ...] = (
         chrome="The 'Access-Control-Allow-Origin' header contains the invalid value '{hint}'.",
         chrome_suffix="no-cors-info",
         firefox="CORS header ‘Access-Control-Allow-Origin’ does not match ‘{value}’",
-        safari="Origin {origin} is not allowed by Access-Control-Allow-Origin. Status code: {status}",
+        safari=_WEBKIT_ORIGIN_NOT_ALLOWED,
     ),
     Rule(
         id="wildcard-with-credentials",
