@@ -102,13 +102,6 @@ class FindingsModel(QtCore.QAbstractTableModel):
         """The frame position shown at ``row``."""
         return self._order[row]
 
-    def row_of(self, position: int) -> int:
-        """The display row of frame ``position``, or -1 if filtered out."""
-        try:
-            return self._order.index(position)
-        except ValueError:
-            return -1
-
     def row_of_finding(self, finding: Finding) -> int:
         """The display row of ``finding`` (its first row), or -1 if it is not shown."""
         if self._rows is None:

@@ -93,9 +93,6 @@ class AnalysisJob(QtCore.QThread):
         """Ask the load to stop; it does at its next read (within a megabyte of input)."""
         self._stop.set()
 
-    def is_cancelled(self) -> bool:
-        return self._stop.is_set()
-
     def abandon(self) -> None:
         """Cancel, drop every connection and let the thread end on its own (its tab is closing).
 
