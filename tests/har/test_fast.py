@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import gc
 import gzip
-import importlib.util
 import json
 import os
-import sys
 import weakref
 from pathlib import Path
 from typing import Any
@@ -26,17 +24,6 @@ from harcors.har.fast import FastEntries, FastPathUnavailable, LazyHeaders
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = [*sorted((ROOT / "sample_hars").glob("*.har")),
            *sorted((ROOT / "tests/fixtures/producers").glob("*.har"))]
-
-
-def _generator() -> Any:
-    path = ROOT / "benchmarks" / "generate.py"
-    if not path.exists():
-        pytest.skip("benchmarks/ is not part of this checkout")
-    spec = importlib.util.spec_from_file_location("harcors_benchmarks_generate", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules[spec.name] = module  # type: ignore[union-attr]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
 
 
 def load(path: Path, fast: bool) -> Any:
@@ -59,10 +46,10 @@ def assert_same(path: Path) -> Any:
 
 
 @pytest.fixture(scope="module")
-def doc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def doc(tmp_path_factory: pytest.TempPathFactory, har_generator: Any) -> dict[str, Any]:
     """A generated DevTools-shaped session of 300 entries, as a dict to break in various ways."""
     path = tmp_path_factory.mktemp("gen") / "session.har"
-    _generator().write_har(path, 300, seed=7, image_kb=6)
+    har_generator.write_har(path, 300, seed=7, image_kb=6)
     return json.loads(path.read_bytes())
 
 

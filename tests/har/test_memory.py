@@ -6,12 +6,9 @@ and the allocator's memory too, not only Python objects. No timing is asserted a
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,21 +23,10 @@ print(len(kept), len(stream.skipped), before * 1024, after * 1024)
 """
 
 
-def _write_large_har(path: Path) -> int:
-    generate = ROOT / "benchmarks" / "generate.py"
-    if not generate.exists():
-        pytest.skip("benchmarks/ is not part of this checkout")
-    spec = importlib.util.spec_from_file_location("harcors_benchmarks_generate", generate)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules[spec.name] = module  # type: ignore[union-attr]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    # Big image bodies make a >100 MB file from few entries, so writing it takes a second or two.
-    return module.write_har(path, 4000, seed=11, image_share=0.3, image_kb=80)
-
-
-def test_loading_a_large_har_keeps_peak_memory_well_under_its_size(tmp_path):
+def test_loading_a_large_har_keeps_peak_memory_well_under_its_size(tmp_path, har_generator):
     path = tmp_path / "large.har"
-    size = _write_large_har(path)
+    # Big image bodies make a >100 MB file from few entries, so writing it takes a second or two.
+    size = har_generator.write_har(path, 4000, seed=11, image_share=0.3, image_kb=80)
     assert size >= 100 << 20
     out = subprocess.run(
         [sys.executable, "-c", _PROBE, str(path)], capture_output=True, text=True, check=True, cwd=ROOT,

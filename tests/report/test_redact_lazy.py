@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from harcors.analysis import analyze_file
 from harcors.har.fast import LazyExchange
@@ -19,21 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "planted-secret-value-4711"
 
 
-def _generate(path: Path) -> dict[str, Any]:
-    source = ROOT / "benchmarks" / "generate.py"
-    if not source.exists():
-        pytest.skip("benchmarks/ is not part of this checkout")
-    spec = importlib.util.spec_from_file_location("harcors_benchmarks_generate_r", source)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules[spec.name] = module  # type: ignore[union-attr]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    module.write_har(path, 400, seed=11, image_kb=2)
-    return json.loads(path.read_bytes())
-
-
-def test_secrets_of_findings_redacted_and_other_entries_left_in_the_file(tmp_path: Path) -> None:
+def test_secrets_of_findings_redacted_and_other_entries_left_in_the_file(
+    tmp_path: Path, har_generator: Any
+) -> None:
     path = tmp_path / "s.har"
-    doc = _generate(path)
+    har_generator.write_har(path, 400, seed=11, image_kb=2)
+    doc = json.loads(path.read_bytes())
     first = analyze_file(path)
     assert first.findings
     # A secret on a finding's own request, also as the bare value of a header no pattern knows.
