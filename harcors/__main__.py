@@ -1,3 +1,3 @@
-from harcors.cli import main
+from harcors.cli import run
 
-raise SystemExit(main())
+run()
