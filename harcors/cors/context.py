@@ -12,8 +12,13 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from harcors.cors import fetch
-from harcors.cors.pairing import CorsRequest, request_header_names_of, request_method_of, unsafe_names_of
-from harcors.har.model import Exchange, HarInfo
+from harcors.cors.pairing import (
+    CorsRequest,
+    PageHeaders,
+    request_header_names_of,
+    request_method_of,
+)
+from harcors.har.model import Exchange, HarInfo, lower_name
 
 
 class Verdict(StrEnum):
@@ -111,21 +116,23 @@ class RequestContext:
         return self.req.request
 
 
-def _page_names(ex: Exchange) -> dict[str, str]:
-    return {name.lower(): name for name, _ in fetch.page_set_headers(ex.request_headers)}
+def _page_names(page_set: Sequence[tuple[str, str]]) -> dict[str, str]:
+    return {lower_name(name): name for name, _ in page_set}
 
 
-def hop_view(req: CorsRequest, hop: Exchange) -> HopView:
+def hop_view(req: CorsRequest, hop: Exchange, page_headers: PageHeaders | None = None) -> HopView:
+    page_headers = page_headers or PageHeaders()
     pf = req.preflight_for(hop)
     if req.orphan:
         names = tuple(request_header_names_of(hop))
         return HopView(hop, request_method_of(hop) or "GET", names, {n: n for n in names}, hop, None, True)
+    page_names = _page_names(page_headers.page_set(hop))
     if pf is not None:
         method = request_method_of(pf) or hop.method
         names = tuple(request_header_names_of(pf))
-        return HopView(hop, method, names, _page_names(hop), pf, None, True)
+        return HopView(hop, method, names, page_names, pf, None, True)
     cached = req.cached.get(hop.index)
-    return HopView(hop, hop.method, tuple(unsafe_names_of(hop)), _page_names(hop), None, cached, False)
+    return HopView(hop, hop.method, tuple(page_headers.unsafe_names(hop)), page_names, None, cached, False)
 
 
 def _page_origin(req: CorsRequest) -> tuple[str | None, str | None]:
@@ -237,7 +244,13 @@ def page_urls(exchanges: Sequence[Exchange]) -> dict[str, str]:
     return out
 
 
-def build(req: CorsRequest, has_verdict: bool, pages: Mapping[str, str] | None = None) -> RequestContext:
+def build(
+    req: CorsRequest,
+    has_verdict: bool,
+    pages: Mapping[str, str] | None = None,
+    page_headers: PageHeaders | None = None,
+) -> RequestContext:
+    """What the HAR implies about ``req`` (``page_headers``: the run's memo, when there is one)."""
     notes: list[str] = []
     page_url = (pages or {}).get(req.first.pageref or "")
     page_origin, how = _page_origin(req)
@@ -267,7 +280,8 @@ def build(req: CorsRequest, has_verdict: bool, pages: Mapping[str, str] | None =
                 "Chrome's message names it where 'null' is shown."
             )
     cookie = any("cookie" in h.request_headers for h in req.hops if fetch.origin(h.url) != page_origin)
-    hops = tuple(hop_view(req, h) for h in req.hops)
+    page_headers = page_headers or PageHeaders()
+    hops = tuple(hop_view(req, h, page_headers) for h in req.hops)
     return RequestContext(
         req,
         hops,

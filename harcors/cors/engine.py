@@ -480,8 +480,16 @@ def may_involve_cors(req: CorsRequest, pages: Mapping[str, str]) -> bool:
     or redirected, or is a fetch/XHR that is not known to be same-origin."""
     if req.orphan or req.redirected or req.preflights or req.cached:
         return True
-    ex = req.request
-    if ex.error or not ex.got_response:
+    return _entry_may_involve_cors(req.request, pages)
+
+
+def _entry_may_involve_cors(ex: Exchange, pages: Mapping[str, str]) -> bool:
+    """:func:`may_involve_cors` for a request that is this one entry, with no preflight.
+
+    Hot: asked of nearly every entry of the HAR. The first answers need only fields the loader sets
+    up front (a record the fast loader kept lazily is never read further: its headers stay in the file).
+    """
+    if ex.error or ex.status <= 0:  # ex.status <= 0: not ex.got_response
         return True
     if not ex.resource_type_inferred:
         # The browser recorded the type, so these two answers need no header.
@@ -502,9 +510,21 @@ def may_involve_cors(req: CorsRequest, pages: Mapping[str, str]) -> bool:
 
 
 def evaluate_pairing(pairing: Pairing, exchanges: Sequence[Exchange], info: HarInfo | None) -> list[Finding]:
-    has_verdict = producer_has_verdict(info, exchanges)
     pages = page_urls(exchanges)
-    contexts = [build(req, has_verdict, pages) for req in pairing.requests if may_involve_cors(req, pages)]
+    requests = [req for req in pairing.requests if may_involve_cors(req, pages)]
+    return _evaluate(requests, pairing, exchanges, info, pages)
+
+
+def _evaluate(
+    requests: Sequence[CorsRequest],
+    pairing: Pairing,
+    exchanges: Sequence[Exchange],
+    info: HarInfo | None,
+    pages: Mapping[str, str],
+) -> list[Finding]:
+    """Findings for ``requests``, the ones :func:`may_involve_cors` lets through."""
+    has_verdict = producer_has_verdict(info, exchanges)
+    contexts = [build(req, has_verdict, pages, pairing.page_headers) for req in requests]
     findings: list[Finding] = []
     for ctx in contexts:
         findings.extend(judge(ctx))
@@ -517,8 +537,10 @@ def evaluate_pairing(pairing: Pairing, exchanges: Sequence[Exchange], info: HarI
 def evaluate_exchanges(
     exchanges: Sequence[Exchange], info: HarInfo | None = None
 ) -> tuple[list[Finding], Pairing]:
-    pairing = pair(exchanges)
-    return evaluate_pairing(pairing, exchanges, info), pairing
+    pages = page_urls(exchanges)
+    # The pre-filter runs inside pairing, so the entries it turns down never become request records.
+    pairing = pair(exchanges, keep=lambda ex: _entry_may_involve_cors(ex, pages))
+    return _evaluate(pairing.requests, pairing, exchanges, info, pages), pairing
 
 
 __all__ = ["classify_error", "evaluate_exchanges", "judge"]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from harcors.har.model import Headers, origin_of
+from harcors.har.model import Headers, lower_name, origin_of
 
 # The same URLs come back thousands of times in a big HAR; urlsplit is the engine's hottest call.
 origin = lru_cache(maxsize=65536)(origin_of)  # origin_of, cached
@@ -93,11 +93,18 @@ SAFELISTED_CONTENT_TYPES = frozenset(
 # https://fetch.spec.whatwg.org/#cors-unsafe-request-header-byte
 _UNSAFE_BYTES = frozenset(b'"():<>?@[\\]{}\x7f') | (frozenset(range(0x20)) - {0x09})
 _LANGUAGE_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz *,-.;=")
+# The same sets as bytes for bytes.translate(None, delete), which tests a whole value in C.
+_UNSAFE_DELETE = bytes(sorted(_UNSAFE_BYTES))
+_LANGUAGE_DELETE = bytes(sorted(_LANGUAGE_BYTES))
 _TCHAR = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # RFC 9110 token
 _SIMPLE_RANGE = re.compile(r"^bytes=(\d+)-(\d+)?$")
 
 SAFELIST_VALUE_LIMIT = 128  # bytes per header value
 SAFELIST_TOTAL_LIMIT = 1024  # bytes over all safelisted values
+
+
+def _has_unsafe_byte(raw: bytes) -> bool:
+    return len(raw.translate(None, _UNSAFE_DELETE)) != len(raw)
 
 
 def _bytes(value: str) -> bytes:
@@ -124,10 +131,20 @@ def is_forbidden_request_header(name: str) -> bool:
     return lower in FORBIDDEN_REQUEST_HEADERS or lower.startswith(FORBIDDEN_PREFIXES)
 
 
-@lru_cache(maxsize=4096)
-def _browser_added(name: str) -> bool:
-    """Set by the browser, never by the page (the name as the HAR spells it; cached, HARs repeat them)."""
-    return is_forbidden_request_header(name) or name.lower() in BROWSER_ADDED_HEADERS
+class _BrowserAdded(dict[str, bool]):
+    """name -> set by the browser, never by the page (the name as the HAR spells it). A dict rather
+    than an lru_cache because it is asked of every request header of every CORS request (hot)."""
+
+    __slots__ = ()
+
+    def __missing__(self, name: str) -> bool:
+        if len(self) >= 4096:  # bounded, whatever the HAR holds
+            self.clear()
+        added = self[name] = is_forbidden_request_header(name) or name.lower() in BROWSER_ADDED_HEADERS
+        return added
+
+
+_browser_added = _BrowserAdded().__getitem__
 
 
 def mime_essence(value: str) -> str | None:
@@ -141,18 +158,30 @@ def mime_essence(value: str) -> str | None:
     return essence
 
 
+# Names is_safelisted_header can say yes to (save-data is among Chromium's client hints).
+_SAFELIST_CANDIDATES = _CHROMIUM_EXTRA_SAFE | {
+    "accept",
+    "accept-language",
+    "content-language",
+    "content-type",
+    "range",
+}
+
+
 def is_safelisted_header(name: str, value: str) -> bool:
     """https://fetch.spec.whatwg.org/#cors-safelisted-request-header, with Chromium's client hints."""
-    lower = name.lower()
+    lower = lower_name(name)
+    if lower not in _SAFELIST_CANDIDATES:
+        return False  # hot: most headers a page sets (X-*, Authorization) are not even candidates
     raw = _bytes(value)
     if len(raw) > SAFELIST_VALUE_LIMIT:
         return False
     if lower == "accept":
-        return not any(b in _UNSAFE_BYTES for b in raw)
+        return not _has_unsafe_byte(raw)
     if lower in ("accept-language", "content-language"):
-        return all(b in _LANGUAGE_BYTES for b in raw)
+        return not raw.translate(None, _LANGUAGE_DELETE)  # nothing but language bytes
     if lower == "content-type":
-        if any(b in _UNSAFE_BYTES for b in raw):
+        if _has_unsafe_byte(raw):
             return False
         return mime_essence(value) in SAFELISTED_CONTENT_TYPES
     if lower == "range":
@@ -164,6 +193,19 @@ def is_safelisted_header(name: str, value: str) -> bool:
     return lower in _CHROMIUM_EXTRA_SAFE
 
 
+@lru_cache(maxsize=8192)
+def _classify(name: str, value: str) -> tuple[str, int | None]:
+    """A request header's lower-case name and what it adds to the safelisted total: its size in bytes
+    when safelisted, -1 when forbidden (skipped), None when CORS-unsafe. Cached: a HAR repeats the same
+    lines (Accept, Content-Type) on thousands of requests."""
+    lower = lower_name(name)
+    if is_forbidden_request_header(lower):
+        return lower, -1
+    if is_safelisted_header(lower, value):
+        return lower, len(_bytes(value))
+    return lower, None
+
+
 def unsafe_header_names(headers: Iterable[tuple[str, str]]) -> list[str]:
     """https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names, sorted and lower-case.
 
@@ -173,15 +215,13 @@ def unsafe_header_names(headers: Iterable[tuple[str, str]]) -> list[str]:
     unsafe: set[str] = set()
     safe: set[str] = set()
     total = 0
-    for name, value in headers:
-        lower = name.lower()
-        if is_forbidden_request_header(lower):
-            continue
-        if is_safelisted_header(lower, value):
-            safe.add(lower)
-            total += len(_bytes(value))
-        else:
+    for name, value in headers:  # hot: every header the page set, on every CORS request
+        lower, size = _classify(name, value)
+        if size is None:
             unsafe.add(lower)
+        elif size >= 0:
+            safe.add(lower)
+            total += size
     if total > SAFELIST_TOTAL_LIMIT:
         unsafe |= safe
     return sorted(unsafe)
@@ -194,12 +234,17 @@ def page_set_headers(request_headers: Headers) -> list[tuple[str, str]]:
     network-stack additions, and the ``Cache-Control``/``Pragma: no-cache`` pair DevTools adds
     when "Disable cache" is ticked.
     """
+    # Hot: every header of every CORS request.
     out = [(name, value) for name, value in request_headers if not _browser_added(name)]
     if len(out) >= 2:
-        lowered = {n.lower(): v.lower() for n, v in out}
-        if lowered.get("pragma") == "no-cache" and lowered.get("cache-control") == "no-cache":
-            out = [(n, v) for n, v in out if n.lower() not in ("pragma", "cache-control")]
+        # The last line of each name decides, as a dict of all of them would.
+        last = {lower: v for n, v in out if (lower := lower_name(n)) in _DISABLE_CACHE_PAIR}
+        if len(last) == 2 and all(v.lower() == "no-cache" for v in last.values()):
+            out = [(n, v) for n, v in out if lower_name(n) not in _DISABLE_CACHE_PAIR]
     return out
+
+
+_DISABLE_CACHE_PAIR = frozenset({"pragma", "cache-control"})
 
 
 def parse_request_headers_list(value: str | None) -> list[str]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -79,6 +79,8 @@ class Pairing:
     requests: list[CorsRequest] = field(default_factory=list)
     #: actual request's entry index -> its preflight's entry index
     pairs: dict[int, int] = field(default_factory=dict)
+    #: what the page set on each request, as far as pairing needed it (``context.build`` reuses it)
+    page_headers: PageHeaders = field(default_factory=lambda: PageHeaders(), compare=False, repr=False)
 
 
 def _strip_fragment(url: str) -> str:
@@ -109,9 +111,35 @@ def unsafe_names_of(request: Exchange) -> list[str]:
     return fetch.unsafe_header_names(fetch.page_set_headers(request.request_headers))
 
 
-def needs_preflight(request: Exchange) -> bool:
+class PageHeaders:
+    """What the page set on each request, worked out once per run: pairing asks it of every
+    candidate for a preflight and ``context.build`` of every hop again (hot: thousands of requests,
+    each a pass over its ~25 request headers). Holds the exchanges it has seen until dropped."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[Exchange, list[tuple[str, str]], list[str]]] = {}
+
+    def _of(self, ex: Exchange) -> tuple[Exchange, list[tuple[str, str]], list[str]]:
+        found = self._memo.get(id(ex))
+        if found is None:
+            page_set = fetch.page_set_headers(ex.request_headers)
+            found = self._memo[id(ex)] = (ex, page_set, fetch.unsafe_header_names(page_set))
+        return found
+
+    def unsafe_names(self, ex: Exchange) -> list[str]:
+        """:func:`unsafe_names_of` (the same list for every caller: do not change it)."""
+        return self._of(ex)[2]
+
+    def page_set(self, ex: Exchange) -> list[tuple[str, str]]:
+        """``fetch.page_set_headers(ex.request_headers)`` (shared: do not change it)."""
+        return self._of(ex)[1]
+
+
+def needs_preflight(request: Exchange, page_headers: PageHeaders | None = None) -> bool:
     """Would the browser preflight this request (method or headers not safelisted)?"""
-    return not fetch.is_safelisted_method(request.method) or bool(unsafe_names_of(request))
+    if fetch.is_safelisted_method(request.method):
+        return bool(page_headers.unsafe_names(request) if page_headers else unsafe_names_of(request))
+    return True
 
 
 def _dt(a: Exchange, b: Exchange) -> float:
@@ -124,16 +152,26 @@ def _same_page(a: Exchange, b: Exchange) -> bool:
     return a.pageref is None or b.pageref is None or a.pageref == b.pageref
 
 
-def _link_redirects(requests: Sequence[Exchange], by_url: Mapping[str, _Timeline]) -> dict[int, Exchange]:
-    """hop index -> the next hop, for 3xx entries whose Location was fetched next."""
-    nxt: dict[int, Exchange] = {}
-    claimed: set[int] = set()
+def _redirect_targets(requests: Sequence[Exchange]) -> list[tuple[Exchange, str]]:
+    """(hop, the URL it redirects to, fragment stripped) for the 3xx entries the browser followed."""
+    out = []
     for ex in requests:
         if not ex.redirect_url or not fetch.is_redirect_status(ex.status):
             continue
         if ex.error and ex.error != "net::ERR_ABORTED":
             continue  # the browser stopped at this hop (e.g. the redirect failed its CORS check)
-        timeline = by_url.get(_strip_fragment(urljoin(ex.url, ex.redirect_url)))
+        out.append((ex, _strip_fragment(urljoin(ex.url, ex.redirect_url))))
+    return out
+
+
+def _link_redirects(
+    targets: Sequence[tuple[Exchange, str]], by_url: Mapping[str, _Timeline]
+) -> dict[int, Exchange]:
+    """hop index -> the next hop, for 3xx entries whose Location was fetched next."""
+    nxt: dict[int, Exchange] = {}
+    claimed: set[int] = set()
+    for ex, target in targets:
+        timeline = by_url.get(target)
         cands = [
             c
             for c in (timeline.near(ex) if timeline else ())
@@ -178,24 +216,63 @@ class _Timeline:
         return self.items[max(0, at - self.NEIGHBOURS) : at][::-1]
 
 
-def _by_url(exchanges: Sequence[Exchange], key: Callable[[Exchange], str]) -> dict[str, _Timeline]:
+class _ByUrl(Mapping[str, _Timeline]):
+    """Exchanges grouped by URL, each group sorted into a :class:`_Timeline` only when first asked for
+    (most URLs of a big HAR are asked for by no preflight and no redirect)."""
+
+    def __init__(self, groups: dict[str, list[Exchange]]) -> None:
+        self._groups = groups
+        self._timelines: dict[str, _Timeline] = {}
+
+    def __getitem__(self, url: str) -> _Timeline:
+        timeline = self._timelines.get(url)
+        if timeline is None:
+            timeline = self._timelines[url] = _Timeline(self._groups[url])
+        return timeline
+
+    def __contains__(self, url: object) -> bool:
+        return url in self._groups
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._groups)
+
+    def __len__(self) -> int:
+        return len(self._groups)
+
+
+def _by_url(
+    exchanges: Sequence[Exchange], key: Callable[[Exchange], str], wanted: Container[str] | None = None
+) -> _ByUrl:
+    """``exchanges`` by ``key``; only the keys in ``wanted`` when given."""
     groups: dict[str, list[Exchange]] = defaultdict(list)
     for ex in exchanges:
-        groups[key(ex)].append(ex)
-    return {url: _Timeline(items) for url, items in groups.items()}
+        k = key(ex)
+        if wanted is None or k in wanted:
+            groups[k].append(ex)
+    return _ByUrl(dict(groups))
 
 
-def _pair_preflights(preflights: Sequence[Exchange], by_url: Mapping[str, _Timeline]) -> dict[int, Exchange]:
+def _url_key(ex: Exchange) -> str:
+    """``_strip_fragment(ex.url)`` (hot: every entry; most URLs have no fragment)."""
+    url = ex.url
+    return url.split("#", 1)[0] if "#" in url else url
+
+
+def _pair_preflights(
+    preflights: Sequence[Exchange], by_url: Mapping[str, _Timeline], page_headers: PageHeaders
+) -> dict[int, Exchange]:
     """actual index -> preflight, greedily by how well each candidate pair matches (``by_url``: the
     actual requests by URL)."""
-    names_cache: dict[int, list[str]] = {}
     scored: list[tuple[tuple[float, ...], Exchange, Exchange]] = []
     for pf in preflights:
+        timeline = by_url.get(preflight_target(pf))
+        if timeline is None:
+            continue  # no request to this URL: an orphan (left to the second pass, which needs one too)
         acrm = request_method_of(pf)
         acrh = request_header_names_of(pf)
+        acrh_set = set(acrh)
         origin = pf.request_headers.get("origin")
-        timeline = by_url.get(preflight_target(pf))
-        for req in timeline.near(pf) if timeline else ():
+        for req in timeline.near(pf):
             if not _same_page(pf, req):
                 continue
             dt = _dt(pf, req)
@@ -210,12 +287,10 @@ def _pair_preflights(preflights: Sequence[Exchange], by_url: Mapping[str, _Timel
                     continue
             else:
                 method_score = 1 if req.method.upper() in fetch.SAFELISTED_METHODS else 2
-            if req.index not in names_cache:
-                names_cache[req.index] = unsafe_names_of(req)
-            names = names_cache[req.index]
+            names = page_headers.unsafe_names(req)
             if names == acrh:
                 header_score = 0
-            elif set(acrh) <= set(names) or not req.request_headers:
+            elif acrh_set <= set(names) or not req.request_headers:
                 header_score = 1  # the HAR shows extra headers, or none at all (a blocked request)
             else:
                 header_score = 2
@@ -281,22 +356,62 @@ def _find_cached(hop: Exchange, preflights: Mapping[str, _Timeline]) -> Exchange
     return None
 
 
-def pair(exchanges: Sequence[Exchange]) -> Pairing:
-    """Group ``exchanges`` into :class:`CorsRequest` records (every entry lands in exactly one)."""
-    preflights = [ex for ex in exchanges if ex.is_preflight]
-    others = [ex for ex in exchanges if not ex.is_preflight]
-    # Both passes look the requests up by URL: group (and sort) them once.
-    others_by_url = _by_url(others, lambda ex: _strip_fragment(ex.url))
-    nxt = _link_redirects(others, others_by_url)
+def _cached_preflight(
+    hop: Exchange, pf_by_url: Mapping[str, _Timeline], page_headers: PageHeaders
+) -> Exchange | None:
+    """The cached preflight ``hop`` went out with, if it needed one and had none of its own.
+
+    Hot: asked of every entry. Only a request that went out cross-origin can have used a cached
+    preflight; the URL lookup comes first, as it rules out the thousands of entries to URLs that
+    no preflight in the HAR was sent for.
+    """
+    if _url_key(hop) not in pf_by_url:
+        return None
+    origin = hop.origin
+    if origin is None or fetch.origin(hop.url) == origin or not needs_preflight(hop, page_headers):
+        return None
+    return _find_cached(hop, pf_by_url)
+
+
+def pair(exchanges: Sequence[Exchange], keep: Callable[[Exchange], bool] | None = None) -> Pairing:
+    """Group ``exchanges`` into :class:`CorsRequest` records (every entry lands in exactly one).
+
+    ``keep`` (the engine's pre-filter) is asked about each request that is one entry with no
+    preflight, fresh or cached; the requests it turns down are left out of ``requests``, which saves
+    building thousands of records nobody reads. ``pairs`` is the same either way.
+    """
+    preflights: list[Exchange] = []
+    others: list[Exchange] = []
+    for ex in exchanges:  # hot: every entry
+        (preflights if ex.is_preflight else others).append(ex)
+    targets = _redirect_targets([ex for ex in others if ex.redirect_url])
+    pf_targets = [preflight_target(pf) for pf in preflights]
+    # Both passes look the requests up by URL: group (and sort) only those any of them asks about.
+    others_by_url = _by_url(others, _url_key, {t for _, t in targets}.union(pf_targets))
+    nxt = _link_redirects(targets, others_by_url)
     has_prev = {n.index for n in nxt.values()}
-    paired = _pair_preflights(preflights, others_by_url)
+    out = Pairing()
+    page_headers = out.page_headers
+    paired = _pair_preflights(preflights, others_by_url, page_headers)
     pf_by_url = _by_url(preflights, preflight_target)
 
-    out = Pairing()
     for req_index, pf in paired.items():
         out.pairs[req_index] = pf.index
-    for ex in others:
-        if ex.index in has_prev:
+    requests = out.requests
+    for ex in others:  # hot: every entry that is not a preflight
+        index = ex.index
+        if index in has_prev:
+            continue
+        if index not in nxt:  # one hop: most entries
+            pf = paired.get(index)
+            if pf is not None:
+                requests.append(CorsRequest((ex,), {index: pf}, {}))
+                continue
+            found = _cached_preflight(ex, pf_by_url, page_headers)
+            if found is not None:
+                requests.append(CorsRequest((ex,), {}, {index: found}))
+            elif keep is None or keep(ex):
+                requests.append(CorsRequest((ex,), {}, {}))
             continue
         hops = [ex]
         while hops[-1].index in nxt and len(hops) < 25:  # browsers stop at 20 redirects
@@ -304,22 +419,18 @@ def pair(exchanges: Sequence[Exchange]) -> Pairing:
         pfs = {h.index: paired[h.index] for h in hops if h.index in paired}
         cached: dict[int, Exchange] = {}
         for h in hops:
-            if h.index in pfs:
-                continue
-            # Only a request that went out cross-origin can have used a cached preflight; the dict
-            # lookup first keeps this cheap for the thousands of entries that never were preflighted.
-            origin = h.origin
-            if origin is None or _strip_fragment(h.url) not in pf_by_url or fetch.origin(h.url) == origin:
-                continue
-            if not needs_preflight(h):
-                continue
-            found = _find_cached(h, pf_by_url)
-            if found is not None:
-                cached[h.index] = found
-        out.requests.append(CorsRequest(tuple(hops), pfs, cached))
+            if h.index not in pfs:
+                found = _cached_preflight(h, pf_by_url, page_headers)
+                if found is not None:
+                    cached[h.index] = found
+        requests.append(CorsRequest(tuple(hops), pfs, cached))
     used = {pf.index for pf in paired.values()}
     for pf in preflights:
         if pf.index not in used:
-            out.requests.append(CorsRequest((pf,), {}, {}, orphan=True))
-    out.requests.sort(key=lambda r: r.first.index)
+            requests.append(CorsRequest((pf,), {}, {}, orphan=True))
+    requests.sort(key=_first_index)
     return out
+
+
+def _first_index(req: CorsRequest) -> int:
+    return req.hops[0].index

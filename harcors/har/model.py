@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+class _LowerNames(dict[str, str]):
+    """name -> name.lower(), shared by every header list.
+
+    Hot path: the engine asks tens of thousands of header lists for a handful of names, and a HAR
+    spells its few hundred distinct names the same way every time; one dict lookup replaces a
+    ``str.lower`` (and its new string) per name and per question.
+    """
+
+    __slots__ = ()
+    LIMIT = 8192  # bounded, whatever the HAR holds
+
+    def __missing__(self, name: str) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        lower = self[name] = name.lower()
+        return lower
+
+
+_lower = _LowerNames().__getitem__
+
+#: ``name.lower()`` for a header name, remembered (hot: for code that walks header lists by name).
+lower_name: Callable[[str], str] = _lower
 
 
 class Headers:
@@ -16,48 +40,60 @@ class Headers:
     Duplicates matter for CORS: two ``Access-Control-Allow-Origin`` lines are an error of their own.
     """
 
-    __slots__ = ("_index", "_items")
+    # _index: lower-case name -> first value, built on the first question. _multi: lower-case name ->
+    # every value, only for lists that repeat a name (set together with _index; None otherwise).
+    __slots__ = ("_index", "_items", "_multi")
 
     def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
         self._items: tuple[tuple[str, str], ...] = tuple(items)
-        self._index: dict[str, list[str]] | None = None
+        self._index: dict[str, str] | None = None
 
-    def _lookup(self) -> dict[str, list[str]]:
+    def _lookup(self) -> dict[str, str]:
         index = self._index
         if index is None:
             items = self._items
-            # Most header lists have no repeated name: one comprehension instead of a setdefault per line.
-            index = {name.lower(): [value] for name, value in items}
+            # Hot path (every header list the engine reads): most lists repeat no name, so one
+            # comprehension and no list per value.
+            index = {_lower(name): value for name, value in items}
+            multi: dict[str, list[str]] | None = None
             if len(index) != len(items):  # repeated names: keep every value, in order
-                index = {}
+                multi = {}
                 for name, value in items:
-                    index.setdefault(name.lower(), []).append(value)
+                    multi.setdefault(_lower(name), []).append(value)
+                index = {name: values[0] for name, values in multi.items()}
+            self._multi = multi  # before _index: whoever sees the index sees this too
             self._index = index
         return index
 
+    def _values(self, name: str) -> list[str]:
+        index = self._lookup()
+        lower = _lower(name)
+        if self._multi is not None:
+            return list(self._multi.get(lower, ()))
+        return [index[lower]] if lower in index else []
+
     def get(self, name: str, default: str | None = None) -> str | None:
         """The first value of ``name``, or ``default``."""
-        values = self._lookup().get(name.lower())
-        return values[0] if values else default
+        return self._lookup().get(_lower(name), default)
 
     def get_all(self, name: str) -> list[str]:
         """Every value of ``name``, in order (one per header line)."""
-        return list(self._lookup().get(name.lower(), ()))
+        return self._values(name)
 
     def combined(self, name: str) -> str | None:
         """All values joined with ", ", the way an HTTP stack folds repeated lines (RFC 9110 §5.3)."""
-        values = self._lookup().get(name.lower())
+        values = self._values(name)
         return ", ".join(values) if values else None
 
     def count(self, name: str) -> int:
-        return len(self._lookup().get(name.lower(), ()))
+        return len(self._values(name))
 
     def names(self) -> list[str]:
         """Distinct lower-cased names, in first-seen order."""
         return list(self._lookup())
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._lookup()
+        return isinstance(name, str) and _lower(name) in self._lookup()
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         return iter(self._items)
