@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from harcors.analysis import Analysis
@@ -19,14 +18,16 @@ def render(analyses: Sequence[Analysis], fmt: str, *, redact: bool = True, stack
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "json":
-        # The document needs the redacted analyses only, not the report model (nor pandas).
-        from harcors.report.json_doc import analysis_document
-        from harcors.report.redact import redact_analysis
+        # The document needs the redacted texts only, not the report model (nor pandas), and none
+        # of the exchanges' headers: it redacts the fields it shows instead of a copy of everything.
+        from harcors.report.json_doc import analysis_document, dumps
+        from harcors.report.redact import redactor_for
 
-        if redact:
-            analyses = [redact_analysis(a) for a in analyses]
-        docs = [analysis_document(a, redacted=redact, stack=stack) for a in analyses]
-        return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n"
+        docs = [
+            analysis_document(a, redacted=redact, stack=stack, redactor=redactor_for(a) if redact else None)
+            for a in analyses
+        ]
+        return dumps(docs[0] if len(docs) == 1 else docs) + "\n"
     from harcors.report.model import build_report
 
     report = build_report(analyses, redact=redact, stack=stack)
