@@ -29,11 +29,12 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import gc
+import operator
 import os
 import re
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -54,6 +55,9 @@ from harcors.har.source import open_har
 
 #: Bytes read per piece. Memory is about this plus the largest single entry.
 CHUNK = 4 << 20
+#: Smallest plain file whose second half ``workers=2`` hands to a helper process (forking and
+#: sending the results back cost more than they save below this).
+PARALLEL_MIN = 64 << 20
 _HEAD_LIMIT = 4 << 20  # the bytes before log.entries (pages) must fit in this
 _TAIL_LIMIT = 1 << 20  # and so must the bytes after it
 _UTF8_WINDOW = 64 << 10  # validate in cache-sized windows: ~8 GB/s, no large temporary string
@@ -147,6 +151,7 @@ _fromiso = datetime.fromisoformat
 _EMPTY = frozenset[str]()
 
 
+_name_value = operator.attrgetter("name", "value")
 _SHARE_LIMIT = 250_000  # distinct strings and header lines kept for sharing (~25 MB at most)
 
 
@@ -163,7 +168,7 @@ class _Shared:
         table = self.table
         if len(table) > _SHARE_LIMIT:  # unique values (dates, ids) would otherwise pile up
             table.clear()
-        pairs = [(h.name, h.value) for h in items]
+        pairs = list(map(_name_value, items))  # hot path: ~30 lines per exchange; tuples made in C
         return Headers(map(table.setdefault, pairs, pairs))
 
 
@@ -179,7 +184,7 @@ class _Source:
 
     def __init__(self, path: str, bom: bool, shared: _Shared) -> None:
         self.path = path
-        self._shared = shared
+        self.shared = shared
         self.bom = len(_BOM) if bom else 0
         st = os.stat(path)
         self._stamp = (st.st_size, st.st_mtime_ns)
@@ -203,7 +208,7 @@ class _Source:
         else:
             raw = entry.request.headers
         try:
-            return self._shared.headers(_header_list.decode(raw))
+            return self.shared.headers(_header_list.decode(raw))
         except msgspec.ValidationError:  # a header list the typed schema rejects: exactly as convert.py
             return headers_from(_generic.decode(raw))
 
@@ -390,8 +395,7 @@ class _Converter:
                 inferred = True
             response_mime = content.mimeType
             http_version = resp.httpVersion or req.httpVersion or ""
-            # Positional, in Exchange's field order (the equivalence tests compare every field).
-            append(Exchange(
+            append(_exchange(
                 base + ordinal, _started(e.startedDateTime), method, req.url, req_headers, resp_headers,
                 status,
                 share(resp.statusText, resp.statusText) if resp.statusText else "",
@@ -409,22 +413,51 @@ class _Converter:
 
     def finish(self, x: Exchange, e: _Entry, piece: _Piece, ordinal: int, absent: frozenset[str]) -> None:
         """The rest of a :class:`LazyExchange`'s fields, as ``exchanges`` would have set them."""
+        _finish(x, self.rest(e), piece, ordinal, absent)
+
+    def rest(self, e: _Entry) -> _Rest:
+        """The fields of a record that ``exchanges`` left for later, headers aside."""
         share = self._shared.setdefault
         resp = e.response or _no_response
         content = resp.content or _no_content
         raw_init = e.initiator
         http_version = resp.httpVersion or e.request.httpVersion or ""
         response_mime = content.mimeType
-        _set_request_headers(x, LazyHeaders(piece, ordinal, False, absent))
-        _set_response_headers(x, LazyHeaders(piece, ordinal, True))
-        _set_status_text(x, share(resp.statusText, resp.statusText) if resp.statusText else "")
-        _set_initiator(x, None if raw_init is None else Initiator(  # type: ignore[union-attr]
-            type=raw_init.type or "other", url=raw_init.url, request_id=raw_init.requestId or None))
-        _set_server_ip(x, share(e.serverIPAddress, e.serverIPAddress) if e.serverIPAddress else "")
-        _set_http_version(x, share(http_version, http_version) if http_version else "")
-        _set_time_ms(x, e.time)
-        _set_response_mime(x, share(response_mime, response_mime) if response_mime else response_mime)
-        _set_from_cache(x, e.from_cache)
+        return (
+            share(resp.statusText, resp.statusText) if resp.statusText else "",
+            None if raw_init is None else Initiator(  # type: ignore[union-attr]
+                type=raw_init.type or "other", url=raw_init.url, request_id=raw_init.requestId or None),
+            share(e.serverIPAddress, e.serverIPAddress) if e.serverIPAddress else "",
+            share(http_version, http_version) if http_version else "",
+            e.time,
+            share(response_mime, response_mime) if response_mime else response_mime,
+            e.from_cache,
+        )
+
+
+# status_text, initiator, server_ip, http_version, time_ms, response_mime, from_cache
+_Rest = tuple[str, Initiator | None, str, str, float, str | None, str | None]
+
+
+def _finish(x: Exchange, rest: _Rest, piece: _Piece, ordinal: int, absent: frozenset[str]) -> None:
+    status_text, initiator, server_ip, http_version, time_ms, response_mime, from_cache = rest
+    _set_request_headers(x, LazyHeaders(piece, ordinal, False, absent))
+    _set_response_headers(x, LazyHeaders(piece, ordinal, True))
+    _set_status_text(x, status_text)
+    _set_initiator(x, initiator)
+    _set_server_ip(x, server_ip)
+    _set_http_version(x, http_version)
+    _set_time_ms(x, time_ms)
+    _set_response_mime(x, response_mime)
+    _set_from_cache(x, from_cache)
+
+
+class _Finished:
+    """Stands in for the converter in the records a child process sent: their fields are worked out."""
+
+    @staticmethod
+    def finish(x: Exchange, rest: _Rest, piece: _Piece, ordinal: int, absent: frozenset[str]) -> None:
+        _finish(x, rest, piece, ordinal, absent)
 
 
 def _started(value: str | None) -> float | None:
@@ -448,6 +481,71 @@ _new_lazy = object.__new__
     "resource_type", "initiator", "server_ip", "pageref", "http_version", "time_ms", "response_mime",
     "from_cache"))
 _get_extras = _slot["extras"].__get__
+_get_index = _slot["index"].__get__
+
+
+def _exchange(index: int, started: float | None, method: str, url: str, request_headers: Headers,
+              response_headers: Headers, status: int, status_text: str, resource_type: str,
+              resource_type_inferred: bool, initiator: Initiator | None, error: str | None, redirect_url: str,
+              server_ip: str, pageref: str | None, http_version: str, time_ms: float, has_body: bool,
+              request_mime: str | None, response_mime: str | None, from_cache: str | None) -> Exchange:
+    """``Exchange(...)`` with the same positional fields and empty extras, at half the cost.
+
+    Hot path (every exchange that may concern CORS): the frozen dataclass's ``__init__`` goes
+    through ``object.__setattr__`` per field; the slot setters are twice as fast.
+    """
+    x = _new_lazy(Exchange)
+    _set_index(x, index)
+    _set_started(x, started)
+    _set_method(x, method)
+    _set_url(x, url)
+    _set_request_headers(x, request_headers)
+    _set_response_headers(x, response_headers)
+    _set_status(x, status)
+    _set_status_text(x, status_text)
+    _set_resource_type(x, resource_type)
+    _set_inferred(x, resource_type_inferred)
+    _set_initiator(x, initiator)
+    _set_error(x, error)
+    _set_redirect(x, redirect_url)
+    _set_server_ip(x, server_ip)
+    _set_pageref(x, pageref)
+    _set_http_version(x, http_version)
+    _set_time_ms(x, time_ms)
+    _set_has_body(x, has_body)
+    _set_request_mime(x, request_mime)
+    _set_response_mime(x, response_mime)
+    _set_from_cache(x, from_cache)
+    _set_extras(x, {})
+    return x
+
+
+def _record(index: int, method: str, url: str, status: int, redirect_url: str, started: float | None,
+            pageref: str | None, resource_type: str, rest: _Rest, piece: _Piece, ordinal: int,
+            absent: frozenset[str]) -> LazyExchange:
+    """A :class:`LazyExchange` whose deferred fields were worked out elsewhere (a helper process)."""
+    x = _new_lazy(LazyExchange)
+    _set_index(x, index)
+    _set_method(x, method)
+    _set_url(x, url)
+    _set_status(x, status)
+    _set_error(x, None)
+    _set_redirect(x, redirect_url)
+    _set_has_body(x, False)
+    _set_request_mime(x, None)
+    _set_inferred(x, False)
+    _set_started(x, started)
+    _set_pageref(x, pageref)
+    _set_resource_type(x, resource_type)
+    _set_extras(x, (rest, piece, ordinal, absent, _Finished))
+    return x
+
+
+def _lazy_state(x: LazyExchange) -> tuple[Any, ...]:
+    """What ``_record`` needs to build ``x`` again, for a helper process to send it back."""
+    e, piece, ordinal, absent, convert = _get_extras(x, Exchange)
+    return (_get_index(x, Exchange), x.method, x.url, x.status, x.redirect_url, x.started, x.pageref,
+            x.resource_type, convert.rest(e), piece, ordinal, absent)
 
 
 def _materialize(x: Exchange) -> None:
@@ -536,15 +634,28 @@ def _check_utf8(view: memoryview) -> None:
 _Items = list[Exchange | Skipped]
 
 
-def _fill(stream: Any, buf: bytearray, filled: int) -> tuple[int, bool]:
-    """Read into ``buf[filled:]`` until full or at the end of the file; return the fill and if at EOF."""
+def _fill(stream: Any, buf: bytearray, filled: int, stop: int | None = None) -> tuple[int, bool]:
+    """Read into ``buf[filled:]`` until full or at the end of the file; return the fill and if at EOF.
+
+    With ``stop``, nothing is read into ``buf[stop:]`` and reaching it counts as the end of the file.
+    """
+    end = len(buf) if stop is None else min(len(buf), stop)
     with memoryview(buf) as view:
-        while filled < len(buf):
-            got = stream.readinto(view[filled:])
+        while filled < end:
+            got = stream.readinto(view[filled:end])
             if not got:
                 return filled, True
             filled += got
-    return filled, False
+    return filled, stop is not None and filled >= stop
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """How a file's entries are laid out: the bytes between two entries and after the last one."""
+
+    boundary: bytes  # newline, indent, "},", newline, indent, "{"
+    last: bytes  # newline, indent, "}", newline, the outer indent, "]"
+    close: int  # from the start of a boundary to just past the entry's "}"
 
 
 def read_head(path: str) -> tuple[dict[str, Any], int] | None:
@@ -583,6 +694,8 @@ class FastEntries:
     Raises :class:`FastPathUnavailable` before yielding anything it cannot vouch for; ``count``
     then says how many entries were delivered, so the caller can go on from there.
     ``lazy=False`` decodes every entry's headers up front (no reading back from the file later).
+    ``workers=2`` lets a forked process read the second half of a large plain file meanwhile
+    (see :mod:`harcors.har.parallel`); the entries, their order and indexes are the same.
     """
 
     def __init__(
@@ -593,14 +706,19 @@ class FastEntries:
         cancelled: Callable[[], bool] | None = None,
         chunk: int | None = None,
         lazy: bool = True,
+        workers: int = 1,
     ) -> None:
         self.path = path
         self.count = 0
         self.generic_pieces = 0  # pieces that took the exchange_from_entry route (for tests)
+        self.skipped_in_piece = 0  # Skipped items in the piece just yielded (only generic pieces have any)
+        self.parallel = False  # whether a child process read part of the file (for tests)
+        self.next_entry = 0  # where the entry after the piece just yielded starts, in the JSON text
         self._on_read = on_read
         self._cancelled = cancelled
         self._chunk = chunk or CHUNK
         self._lazy = lazy
+        self._workers = workers
 
     def __iter__(self) -> Iterator[Exchange | Skipped]:
         for piece in self.pieces():
@@ -623,17 +741,16 @@ class FastEntries:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            yield from self._read(stream, source, shared)
+            yield from self._read(stream, source, shared, opened.size)
         finally:
             if collecting:
                 gc.enable()
             opened.close()
 
-    def _read(self, stream: Any, source: _Source | None, shared: _Shared) -> Iterator[_Items]:
-        # buf[0] is kept free for the "[" that turns a run of entries into a JSON array; buf[1] is
-        # byte `base` of the JSON text.
+    def _read(self, stream: Any, source: _Source | None, shared: _Shared, size: int) -> Iterator[_Items]:
+        # buf[0] is kept free for the "[" that turns a run of entries into a JSON array; buf[i] is
+        # byte `base + i - 1` of the JSON text.
         buf = bytearray(self._chunk + 1)
-        base = 0
         filled, eof = _fill(stream, buf, 1)
         while (match := _ENTRIES_START.search(buf, 1, filled)) is None:
             if eof or filled >= _HEAD_LIMIT:
@@ -646,12 +763,61 @@ class FastEntries:
             raise FastPathUnavailable("unexpected layout before log.entries")
         if _log_before_entries(bytes(buf[1:bracket])) is None:
             raise FastPathUnavailable("log.entries is not where a HAR has it")
-
-        close = len(newline) + len(indent) + 1  # from a boundary match to just past the entry's "}"
-        boundary = newline + indent + b"}," + newline + indent + b"{"
-        last = newline + indent + b"}" + newline + outer + b"]"
+        layout = Layout(
+            boundary=newline + indent + b"}," + newline + indent + b"{",
+            last=newline + indent + b"}" + newline + outer + b"]",
+            close=len(newline) + len(indent) + 1,
+        )
         convert = _Converter(shared)
-        start = match.start(5)  # the first entry's "{"
+        helper = None
+        if source is not None and self._workers > 1 and size >= PARALLEL_MIN and not eof:
+            from harcors.har import parallel  # only here: it forks
+
+            helper = parallel.Helper.start(self, layout, source, after=filled - 1)
+        if helper is None:
+            yield from self._entries(stream, buf, match.start(5), filled, eof, 0, layout, convert, source)
+            return
+        self.parallel = True
+        try:
+            if (yield from self._entries(stream, buf, match.start(5), filled, eof, 0, layout, convert, source,
+                                         limit=helper.split)):
+                return  # the entries ended before the split (a large array after them): nothing more
+            self.next_entry = helper.first
+            for items in helper.results(self.count, self._cancelled):
+                self.count += len(items)
+                self.skipped_in_piece = helper.skipped_in_piece
+                self.generic_pieces += helper.generic_pieces
+                if self._on_read is not None:
+                    self._on_read(source.bom + helper.next_entry)
+                self.next_entry = helper.next_entry
+                yield items
+            if helper.done:
+                return
+        finally:
+            helper.stop()
+        # The helper stopped early (it met something the fast path cannot read, or died): read on here.
+        stream.seek(source.bom + self.next_entry)
+        buf = bytearray(self._chunk + 1)
+        filled, eof = _fill(stream, buf, 1)
+        yield from self._entries(stream, buf, 1, filled, eof, self.next_entry, layout, convert, source)
+
+    def entries_from(self, start: int, layout: Layout, bom: bool) -> Iterator[_Items]:
+        """The pieces of this plain file from the entry whose "{" is at ``start`` in the JSON text to
+        the end of the array, with indexes counted from 0 there (a helper process's part)."""
+        source = _Source(self.path, bom, _Shared())
+        with open(self.path, "rb") as stream:
+            stream.seek(source.bom + start)
+            buf = bytearray(self._chunk + 1)
+            filled, eof = _fill(stream, buf, 1)
+            convert = _Converter(source.shared)
+            yield from self._entries(stream, buf, 1, filled, eof, start, layout, convert, source)
+
+    def _entries(self, stream: Any, buf: bytearray, start: int, filled: int, eof: bool, base: int,
+                 layout: Layout, convert: _Converter, source: _Source | None,
+                 limit: int | None = None) -> Generator[_Items, None, bool]:
+        """The pieces from the entry whose "{" is ``buf[start]`` on; returns True at the end of the
+        array, False at byte ``limit`` of the JSON text (the end of an entry) if given."""
+        boundary, last, close = layout.boundary, layout.last, layout.close
         while True:
             cut = buf.rfind(boundary, start, filled)
             # The end of the array can only follow the last boundary (if it came earlier, the piece
@@ -660,11 +826,17 @@ class FastEntries:
             if stop >= 0:
                 yield self._decode(buf, start, stop + close, base, convert, source)
                 self._check_tail(stream, buf[stop + len(last):filled])
-                return
+                return True
             if cut >= 0:
+                self.next_entry = base + cut + len(boundary) - 2
                 yield self._decode(buf, start, cut + close, base, convert, source)
                 start = cut + len(boundary) - 1
             if eof:
+                if limit is not None and base + filled - 1 == limit:  # the last entry before the split
+                    if filled == len(buf):
+                        buf.append(0)  # room for the "]"
+                    yield self._decode(buf, start, filled, base, convert, source)
+                    return False
                 raise FastPathUnavailable("the entries array does not end as it began (truncated?)")
             # Move the unfinished entry to the front and fill the rest; grow if one entry fills it all.
             rest = buf[start:filled]
@@ -674,7 +846,7 @@ class FastEntries:
             base += start - 1
             start, filled = 1, 1 + len(rest)
             del rest
-            filled, eof = _fill(stream, buf, filled)
+            filled, eof = _fill(stream, buf, filled, None if limit is None else limit - base + 1)
 
     def _decode(self, buf: bytearray, start: int, end: int, base: int, convert: _Converter,
                 source: _Source | None) -> _Items:
@@ -704,6 +876,7 @@ class FastEntries:
                     raw_entries = _generic.decode(text)
                 except (msgspec.DecodeError, RecursionError):
                     raise FastPathUnavailable("a piece of log.entries is not valid JSON") from None
+        self.skipped_in_piece = 0
         if out is None:
             out = []
             for i, raw in enumerate(raw_entries, self.count):
@@ -713,6 +886,7 @@ class FastEntries:
                     out.append(Skipped(i, str(exc)))
                 except RecursionError:
                     out.append(Skipped(i, "entry is nested too deeply"))
+            self.skipped_in_piece = sum(type(x) is Skipped for x in out)
         self.count += len(out)
         return out
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import io
+import itertools
 import os
 import re
 import time
@@ -209,9 +210,14 @@ class HarStream:
         progress: ProgressCallback | None = None,
         cancelled: Callable[[], bool] | None = None,
         fast: bool = True,
+        workers: int = 1,
     ) -> None:
         self.path = os.fspath(path)
         self._fast = fast
+        #: ``2``: a large plain file's second half is read by a forked helper process meanwhile, when
+        #: the calling process has a single thread (see :mod:`harcors.har.parallel`); same results.
+        self.workers = workers
+        self.parallel = False  # whether a helper process did read part of the file
         info, self._saw_entries = (fast and _head_info(self.path)) or read_info(self.path)
         self.info = _with_tail(info) if self._saw_entries else info
         self.skipped: list[Skipped] = []
@@ -240,30 +246,38 @@ class HarStream:
         finally:
             opened.close()
 
-    def _iter_fast(self) -> Iterator[Exchange]:
+    def _fast_pieces(self) -> Iterator[list[Exchange]]:
         """The fast path; stops early (``entries_seen`` says where) if the file does not suit it."""
-        fast = FastEntries(self.path, on_read=self._on_read, cancelled=self._cancelled)
+        fast = FastEntries(self.path, on_read=self._on_read, cancelled=self._cancelled, workers=self.workers)
         skipped = self.skipped
         try:
             for piece in fast.pieces():
-                for item in piece:
-                    self.entries_seen = item.index + 1
-                    if type(item) is Skipped:
-                        skipped.append(item)
-                    else:
-                        yield item
+                self.entries_seen = fast.count
+                if fast.skipped_in_piece:
+                    skipped.extend(x for x in piece if type(x) is Skipped)
+                    piece = [x for x in piece if type(x) is not Skipped]
+                yield piece  # type: ignore[misc]  # Skipped taken out
         except (FastPathUnavailable, OSError, EOFError, zlib.error, zipfile.BadZipFile, RecursionError):
             # Damaged or unusual input: the ijson path reads on and words the problem.
             self.entries_seen = fast.count
             self._fast = False
+        finally:
+            self.parallel = fast.parallel
 
     def __iter__(self) -> Iterator[Exchange]:
+        # Hot path: the fast path hands over whole pieces; chain yields their items in C.
+        return itertools.chain.from_iterable(self._pieces())
+
+    def _pieces(self) -> Iterator[list[Exchange]]:
         if self._fast and self._saw_entries:
-            yield from self._iter_fast()
+            yield from self._fast_pieces()
             if self._fast:
                 if self._progress is not None:
                     self._progress(self.info.size_bytes, self.info.size_bytes, self.entries_seen)
                 return
+        yield from self._ijson_pieces()
+
+    def _ijson_pieces(self) -> Iterator[list[Exchange]]:
         repair = False
         while True:
             already = self.entries_seen
@@ -274,7 +288,7 @@ class HarStream:
                         continue  # re-reading after a UTF-8 repair restart
                     self.entries_seen = index + 1
                     try:
-                        yield exchange_from_entry(index, entry)
+                        yield [exchange_from_entry(index, entry)]
                     except EntryError as exc:
                         self.skipped.append(Skipped(index, str(exc)))
                     except RecursionError:

@@ -1,0 +1,278 @@
+"""A helper process for ``workers=2``: the second half of a large plain HAR read on the second core.
+
+Only the fast path's own file layout is split. The parent finds an entry boundary near the middle
+of the file, forks, and reads the first half as usual while the child reads from that boundary to
+the end of ``log.entries`` and sends its pieces back as they are done. The child writes each piece
+as a pickle frame into a memory file and announces it on a pipe, so it never waits for the parent;
+the parent reads the frames once its own half is done, through one Unpickler, so header lines and
+strings the child shared stay shared. Records stay records: a :class:`LazyExchange` comes back with
+its deferred fields worked out and its headers still in the file (its piece points at the
+parent's :class:`~harcors.har.fast._Source`). Indexes come back counted from the split and are
+moved by the number of entries the parent read.
+
+Anything that goes wrong in the child (the fast path gives up, the process dies) only stops the
+frames early: the parent reads on itself from the first entry the child did not deliver, so no
+entry is lost or doubled, and every result is what one process would give. Forking is only done
+from a single-threaded process (the CLI); the GUI's load runs in a worker thread and stays in-process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import pickle
+import select
+import signal
+import struct
+import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from harcors.har.errors import LoadCancelled
+from harcors.har.fast import (
+    Layout,
+    LazyExchange,
+    _exchange,
+    _get_extras,
+    _lazy_state,
+    _Piece,
+    _record,
+    _Source,
+)
+from harcors.har.model import Exchange, Headers, Initiator, Skipped
+
+if TYPE_CHECKING:
+    from harcors.har.fast import FastEntries
+
+_SPLIT_WINDOW = 8 << 20  # how far past the middle an entry boundary is looked for
+# One announcement per frame: its length (-1: the child is done), entries in it, how many of them
+# are Skipped, where the next entry starts in the JSON text, and whether it took the generic route.
+_NOTE = struct.Struct("<qqqqq")
+_set_index = Exchange.__dict__["index"].__set__
+_get_index = Exchange.__dict__["index"].__get__
+_set_skipped_index = Skipped.__dict__["index"].__set__
+
+
+def _single_threaded() -> bool:
+    """Forking copies only the calling thread; any other (Qt's, a BLAS pool's) would be missing."""
+    if threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False  # not Linux: no way to see native threads, so do not fork
+
+
+def _find_split(source: _Source, layout: Layout, after: int) -> tuple[int, int] | None:
+    """An entry boundary near the middle of the JSON text: (the end of the entry before it, the
+    start of the entry after it), both past byte ``after``; None if none is near."""
+    size = os.path.getsize(source.path) - source.bom
+    middle = max(size // 2, after + 1)
+    with open(source.path, "rb") as f:
+        f.seek(source.bom + middle)
+        window = f.read(_SPLIT_WINDOW)
+    at = window.find(layout.boundary)
+    if at < 0:
+        return None
+    return middle + at + layout.close, middle + at + len(layout.boundary) - 1
+
+
+# --- the child's side -----------------------------------------------------------------------------
+
+
+def _reduce_exchange(x: Exchange) -> Any:
+    if _get_extras(x, Exchange):  # nothing on the fast path sets extras; keep them if something did
+        return x.__reduce_ex__(5)
+    return _exchange, (
+        x.index, x.started, x.method, x.url, x.request_headers, x.response_headers, x.status, x.status_text,
+        x.resource_type, x.resource_type_inferred, x.initiator, x.error, x.redirect_url, x.server_ip,
+        x.pageref, x.http_version, x.time_ms, x.has_body, x.request_mime, x.response_mime, x.from_cache,
+    )
+
+
+def _reduce_record(x: LazyExchange) -> Any:
+    return _record, _lazy_state(x)
+
+
+def _reduce_headers(h: Headers) -> Any:
+    return Headers, (h.items(),)
+
+
+def _reduce_initiator(i: Initiator) -> Any:
+    return Initiator, (i.type, i.url, i.request_id)
+
+
+def _reduce_piece(p: _Piece) -> Any:
+    return _piece, (p.offset, p.length, p.last)
+
+
+def _piece(offset: int, length: int, last: int) -> _Piece:  # resolved to the parent's source on loading
+    raise pickle.UnpicklingError("a piece read outside the process that asked for it")
+
+
+class _Pickler(pickle.Pickler):
+    # Exact types only: the plain dataclass pickling of Exchange goes through __setstate__ in Python.
+    dispatch_table = {  # noqa: RUF012 - pickle's own protocol
+        Exchange: _reduce_exchange,
+        LazyExchange: _reduce_record,
+        Headers: _reduce_headers,
+        Initiator: _reduce_initiator,
+        _Piece: _reduce_piece,
+    }
+
+
+def _run_child(reader: FastEntries, start: int, layout: Layout, bom: bool, frames: int, notes: int) -> None:
+    """Read from ``start`` to the end of log.entries, writing a frame per piece; never returns."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child quietly with the parent
+        out = io.BytesIO()
+        pickler = _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+        written = generic = 0
+        for items in reader.entries_from(start, layout, bom):
+            generic, before = reader.generic_pieces, generic
+            pickler.dump(items)
+            os.pwrite(frames, out.getbuffer(), written)
+            written += out.tell()
+            os.write(notes, _NOTE.pack(out.tell(), len(items), reader.skipped_in_piece, reader.next_entry,
+                                       generic - before))
+            out.seek(0)
+            out.truncate()
+        os.write(notes, _NOTE.pack(-1, 0, 0, 0, 0))
+        code = 0
+    except BaseException:  # whatever it is, the parent reads on from the last frame
+        pass
+    finally:
+        os._exit(code)  # no cleanup: the parent's objects, files and atexit hooks are not the child's
+
+
+# --- the parent's side ----------------------------------------------------------------------------
+
+
+class _Unpickler(pickle.Unpickler):
+    _ALLOWED = frozenset({_exchange, _record, Headers, Initiator, Skipped})
+
+    def __init__(self, file: io.BytesIO, source: _Source) -> None:
+        super().__init__(file)
+        self._source = source
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == __name__ and name == "_piece":
+            return self._piece
+        found = super().find_class(module, name)
+        if found not in self._ALLOWED and not (module == "copyreg" and name == "__newobj__"):
+            raise pickle.UnpicklingError(f"unexpected {module}.{name}")
+        return found
+
+    def _piece(self, offset: int, length: int, last: int) -> _Piece:
+        piece = _Piece(self._source, offset, length)
+        piece.last = last
+        return piece
+
+
+class Helper:
+    """The child process reading the second half, seen from the parent."""
+
+    def __init__(self, pid: int, frames: int, notes: int, split: int, first: int, source: _Source) -> None:
+        self.split = split  # the parent reads the JSON text up to here (the end of an entry)
+        self.first = first  # the child reads from here (the next entry's "{")
+        self.done = False  # the child reached the end of the entries and checked what follows
+        self.next_entry = first  # after each frame: where the entry after it starts
+        self.skipped_in_piece = 0
+        self.generic_pieces = 0
+        self._pid: int | None = pid
+        self._frames = frames
+        self._notes = notes
+        self._buffer = io.BytesIO()
+        self._unpickler = _Unpickler(self._buffer, source)
+
+    @classmethod
+    def start(cls, reader: FastEntries, layout: Layout, source: _Source, after: int) -> Helper | None:
+        """Fork a child reading the second half of ``reader``'s file; None where that cannot be done."""
+        if not (hasattr(os, "fork") and hasattr(os, "memfd_create") and _single_threaded()):
+            return None
+        try:
+            split = _find_split(source, layout, after)
+            if split is None:
+                return None
+            frames = os.memfd_create("harcors-entries", os.MFD_CLOEXEC)
+        except OSError:
+            return None
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            os.close(frames)
+            return None
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (frames, read_end, write_end):
+                os.close(fd)
+            return None
+        if pid == 0:  # the child
+            os.close(read_end)
+            _run_child(reader, split[1], layout, bool(source.bom), frames, write_end)
+        os.close(write_end)
+        return cls(pid, frames, read_end, split[0], split[1], source)
+
+    def results(self, base: int, cancelled: Callable[[], bool] | None) -> Iterator[list[Exchange | Skipped]]:
+        """The child's pieces in order, indexes moved by ``base``; stops early if the child did."""
+        offset = 0
+        while (note := self._receive(cancelled)) is not None:
+            length, entries, skipped, next_entry, generic = note
+            if length < 0:
+                self.done = True
+                return
+            data = os.pread(self._frames, length, offset)
+            if len(data) != length:
+                return
+            offset += length
+            buffer = self._buffer
+            buffer.seek(0)
+            buffer.truncate()
+            buffer.write(data)
+            buffer.seek(0)
+            del data
+            try:
+                items = self._unpickler.load()
+            except Exception:  # a damaged frame: read on from here in-process
+                return
+            if len(items) != entries:
+                return
+            for x in items:  # counted from the split in the child
+                if type(x) is Skipped:
+                    _set_skipped_index(x, x.index + base)
+                else:
+                    _set_index(x, _get_index(x, Exchange) + base)
+            self.next_entry, self.skipped_in_piece, self.generic_pieces = next_entry, skipped, generic
+            yield items
+
+    def _receive(self, cancelled: Callable[[], bool] | None) -> tuple[int, ...] | None:
+        """The next announcement, or None once the child has gone without one."""
+        data = b""
+        while len(data) < _NOTE.size:
+            if cancelled is not None:
+                while not select.select([self._notes], [], [], 0.05)[0]:
+                    if cancelled():
+                        raise LoadCancelled()
+                if cancelled():
+                    raise LoadCancelled()
+            got = os.read(self._notes, _NOTE.size - len(data))
+            if not got:
+                return None
+            data += got
+        return _NOTE.unpack(data)
+
+    def stop(self) -> None:
+        """End the child if it still runs and release everything (also after a cancellation)."""
+        if self._pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            self._pid = None
+        for fd in (self._frames, self._notes):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._frames = self._notes = -1
+        self._unpickler = None  # type: ignore[assignment]  # its memo holds every object it made
