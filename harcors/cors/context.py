@@ -12,12 +12,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from harcors.cors import fetch
-from harcors.cors.pairing import (
-    CorsRequest,
-    PageHeaders,
-    request_header_names_of,
-    request_method_of,
-)
+from harcors.cors.pairing import CorsRequest, PageHeaders
 from harcors.har.model import Exchange, HarInfo, lower_name
 
 
@@ -124,13 +119,13 @@ def hop_view(req: CorsRequest, hop: Exchange, page_headers: PageHeaders | None =
     page_headers = page_headers or PageHeaders()
     pf = req.preflight_for(hop)
     if req.orphan:
-        names = tuple(request_header_names_of(hop))
-        return HopView(hop, request_method_of(hop) or "GET", names, {n: n for n in names}, hop, None, True)
+        acrm, acrh = page_headers.requested(hop)
+        names = tuple(acrh)
+        return HopView(hop, acrm or "GET", names, {n: n for n in names}, hop, None, True)
     page_names = _page_names(page_headers.page_set(hop))
     if pf is not None:
-        method = request_method_of(pf) or hop.method
-        names = tuple(request_header_names_of(pf))
-        return HopView(hop, method, names, page_names, pf, None, True)
+        acrm, acrh = page_headers.requested(pf)
+        return HopView(hop, acrm or hop.method, tuple(acrh), page_names, pf, None, True)
     cached = req.cached.get(hop.index)
     return HopView(hop, hop.method, tuple(page_headers.unsafe_names(hop)), page_names, None, cached, False)
 

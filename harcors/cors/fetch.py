@@ -311,4 +311,6 @@ def header_value(headers: Headers, name: str) -> str | None:
     values = headers.get_all(name)
     if not values:
         return None
+    if len(values) == 1:  # hot: nearly always one line
+        return values[0].strip(" \t")
     return ", ".join(v.strip(" \t") for v in values)

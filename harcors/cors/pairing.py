@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -118,6 +118,7 @@ class PageHeaders:
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[Exchange, list[tuple[str, str]], list[str]]] = {}
+        self._requested: dict[int, tuple[Exchange, str | None, list[str]]] = {}
 
     def _of(self, ex: Exchange) -> tuple[Exchange, list[tuple[str, str]], list[str]]:
         found = self._memo.get(id(ex))
@@ -133,6 +134,17 @@ class PageHeaders:
     def page_set(self, ex: Exchange) -> list[tuple[str, str]]:
         """``fetch.page_set_headers(ex.request_headers)`` (shared: do not change it)."""
         return self._of(ex)[1]
+
+    def requested(self, preflight: Exchange) -> tuple[str | None, list[str]]:
+        """:func:`request_method_of` and :func:`request_header_names_of` a preflight (shared list)."""
+        found = self._requested.get(id(preflight))
+        if found is None:
+            found = self._requested[id(preflight)] = (
+                preflight,
+                request_method_of(preflight),
+                request_header_names_of(preflight),
+            )
+        return found[1], found[2]
 
 
 def needs_preflight(request: Exchange, page_headers: PageHeaders | None = None) -> bool:
@@ -164,9 +176,7 @@ def _redirect_targets(requests: Sequence[Exchange]) -> list[tuple[Exchange, str]
     return out
 
 
-def _link_redirects(
-    targets: Sequence[tuple[Exchange, str]], by_url: Mapping[str, _Timeline]
-) -> dict[int, Exchange]:
+def _link_redirects(targets: Sequence[tuple[Exchange, str]], by_url: _ByUrl) -> dict[int, Exchange]:
     """hop index -> the next hop, for 3xx entries whose Location was fetched next."""
     nxt: dict[int, Exchange] = {}
     claimed: set[int] = set()
@@ -202,6 +212,10 @@ class _Timeline:
     NEIGHBOURS = 12  # candidates looked at on each side
 
     def __init__(self, exchanges: Sequence[Exchange]) -> None:
+        if len(exchanges) == 1:  # most URLs of a big HAR are fetched once
+            self.items = list(exchanges)
+            self.times = [_time(exchanges[0])]
+            return
         self.items = sorted(exchanges, key=_time)
         self.times = [_time(ex) for ex in self.items]
 
@@ -216,32 +230,28 @@ class _Timeline:
         return self.items[max(0, at - self.NEIGHBOURS) : at][::-1]
 
 
-class _ByUrl(Mapping[str, _Timeline]):
+class _ByUrl:
     """Exchanges grouped by URL, each group sorted into a :class:`_Timeline` only when first asked for
     (most URLs of a big HAR are asked for by no preflight and no redirect)."""
 
+    __slots__ = ("_timelines", "groups")
+
     def __init__(self, groups: dict[str, list[Exchange]]) -> None:
-        self._groups = groups
+        self.groups = groups  # hot: ``url in groups`` is asked of every entry
         self._timelines: dict[str, _Timeline] = {}
 
-    def __getitem__(self, url: str) -> _Timeline:
+    def get(self, url: str) -> _Timeline | None:
         timeline = self._timelines.get(url)
         if timeline is None:
-            timeline = self._timelines[url] = _Timeline(self._groups[url])
+            items = self.groups.get(url)
+            if items is None:
+                return None
+            timeline = self._timelines[url] = _Timeline(items)
         return timeline
-
-    def __contains__(self, url: object) -> bool:
-        return url in self._groups
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._groups)
-
-    def __len__(self) -> int:
-        return len(self._groups)
 
 
 def _by_url(
-    exchanges: Sequence[Exchange], key: Callable[[Exchange], str], wanted: Container[str] | None = None
+    exchanges: Iterable[Exchange], key: Callable[[Exchange], str], wanted: Container[str] | None = None
 ) -> _ByUrl:
     """``exchanges`` by ``key``; only the keys in ``wanted`` when given."""
     groups: dict[str, list[Exchange]] = defaultdict(list)
@@ -259,17 +269,19 @@ def _url_key(ex: Exchange) -> str:
 
 
 def _pair_preflights(
-    preflights: Sequence[Exchange], by_url: Mapping[str, _Timeline], page_headers: PageHeaders
+    preflights: Sequence[Exchange],
+    targets: Sequence[str],
+    by_url: _ByUrl,
+    page_headers: PageHeaders,
 ) -> dict[int, Exchange]:
-    """actual index -> preflight, greedily by how well each candidate pair matches (``by_url``: the
-    actual requests by URL)."""
+    """actual index -> preflight, greedily by how well each candidate pair matches (``targets``: each
+    preflight's :func:`preflight_target`; ``by_url``: the actual requests by URL)."""
     scored: list[tuple[tuple[float, ...], Exchange, Exchange]] = []
-    for pf in preflights:
-        timeline = by_url.get(preflight_target(pf))
+    for pf, target in zip(preflights, targets, strict=True):  # hot: every preflight
+        timeline = by_url.get(target)
         if timeline is None:
             continue  # no request to this URL: an orphan (left to the second pass, which needs one too)
-        acrm = request_method_of(pf)
-        acrh = request_header_names_of(pf)
+        acrm, acrh = page_headers.requested(pf)
         acrh_set = set(acrh)
         origin = pf.request_headers.get("origin")
         for req in timeline.near(pf):
@@ -311,10 +323,10 @@ def _pair_preflights(
     # evidence of why, so a leftover preflight for the same URL is taken even if its method or page
     # did not match (method-override proxies, HARs that split pages oddly). Requests that got a
     # response are left alone: a stray preflight must not turn a working request into an error.
-    for pf in preflights:
+    for pf, target in zip(preflights, targets, strict=True):
         if pf.index in taken_pf:
             continue
-        timeline = by_url.get(preflight_target(pf))
+        timeline = by_url.get(target)
         cands = [
             r
             for r in (timeline.near(pf) if timeline else ())
@@ -336,7 +348,7 @@ def _max_age(preflight: Exchange) -> float:
     return max(0.0, min(seconds, MAX_MAX_AGE))
 
 
-def _find_cached(hop: Exchange, preflights: Mapping[str, _Timeline]) -> Exchange | None:
+def _find_cached(hop: Exchange, preflights: _ByUrl) -> Exchange | None:
     """An earlier preflight for the same URL and origin whose result was still cached at ``hop``."""
     timeline = preflights.get(_strip_fragment(hop.url))
     if timeline is None:
@@ -356,16 +368,14 @@ def _find_cached(hop: Exchange, preflights: Mapping[str, _Timeline]) -> Exchange
     return None
 
 
-def _cached_preflight(
-    hop: Exchange, pf_by_url: Mapping[str, _Timeline], page_headers: PageHeaders
-) -> Exchange | None:
+def _cached_preflight(hop: Exchange, pf_by_url: _ByUrl, page_headers: PageHeaders) -> Exchange | None:
     """The cached preflight ``hop`` went out with, if it needed one and had none of its own.
 
     Hot: asked of every entry. Only a request that went out cross-origin can have used a cached
     preflight; the URL lookup comes first, as it rules out the thousands of entries to URLs that
     no preflight in the HAR was sent for.
     """
-    if _url_key(hop) not in pf_by_url:
+    if _url_key(hop) not in pf_by_url.groups:
         return None
     origin = hop.origin
     if origin is None or fetch.origin(hop.url) == origin or not needs_preflight(hop, page_headers):
@@ -392,8 +402,11 @@ def pair(exchanges: Sequence[Exchange], keep: Callable[[Exchange], bool] | None 
     has_prev = {n.index for n in nxt.values()}
     out = Pairing()
     page_headers = out.page_headers
-    paired = _pair_preflights(preflights, others_by_url, page_headers)
-    pf_by_url = _by_url(preflights, preflight_target)
+    paired = _pair_preflights(preflights, pf_targets, others_by_url, page_headers)
+    pf_groups: dict[str, list[Exchange]] = defaultdict(list)
+    for pf, target in zip(preflights, pf_targets, strict=True):
+        pf_groups[target].append(pf)
+    pf_by_url = _ByUrl(dict(pf_groups))
 
     for req_index, pf in paired.items():
         out.pairs[req_index] = pf.index

@@ -52,9 +52,15 @@ class Headers:
         index = self._index
         if index is None:
             items = self._items
-            # Hot path (every header list the engine reads): most lists repeat no name, so one
-            # comprehension and no list per value.
-            index = {_lower(name): value for name, value in items}
+            # Hot path (every header list the engine reads). Most lists repeat no name, and HTTP/2
+            # (Chrome's usual capture) sends every name in lower case: then the list is its own index,
+            # built in C. The names are checked all at once: a string equal to its lower-cased self
+            # holds no character that lower-casing changes, whatever the context.
+            index = dict(items)
+            if len(index) == len(items):
+                names = "".join(index)
+                if names.lower() != names:
+                    index = {_lower(name): value for name, value in items}
             multi: dict[str, list[str]] | None = None
             if len(index) != len(items):  # repeated names: keep every value, in order
                 multi = {}
@@ -74,7 +80,10 @@ class Headers:
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """The first value of ``name``, or ``default``."""
-        return self._lookup().get(_lower(name), default)
+        index = self._index  # hot: one call fewer once the index is built
+        if index is None:
+            index = self._lookup()
+        return index.get(_lower(name), default)
 
     def get_all(self, name: str) -> list[str]:
         """Every value of ``name``, in order (one per header line)."""
@@ -93,7 +102,12 @@ class Headers:
         return list(self._lookup())
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and _lower(name) in self._lookup()
+        if not isinstance(name, str):
+            return False
+        index = self._index  # hot, as get
+        if index is None:
+            index = self._lookup()
+        return _lower(name) in index
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         return iter(self._items)
