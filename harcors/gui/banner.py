@@ -61,3 +61,31 @@ class Banner(QtWidgets.QFrame):
         if event.type() == QtCore.QEvent.Type.ApplicationPaletteChange:
             self._repaint_colours()
         super().changeEvent(event)
+
+
+class ReadingBanner(Banner):
+    """Shown above early findings while the file is still read: progress, what is shown, Cancel (Esc).
+
+    Signals:
+        action_triggered(): Cancel was clicked (or Esc pressed).
+    """
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__("info", "", action="Cancel", parent=parent, closable=False)
+        self.bar = QtWidgets.QProgressBar()
+        self.bar.setTextVisible(False)
+        self.bar.setFixedWidth(160)
+        self.bar.setRange(0, 1000)
+        layout = self.layout()
+        assert isinstance(layout, QtWidgets.QBoxLayout) and self.action_button is not None
+        layout.insertWidget(layout.indexOf(self.action_button), self.bar, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.action_button.setToolTip("Stop reading this file (Esc)")
+        self.action_button.setShortcut(QtGui.QKeySequence(Qt.Key.Key_Escape))
+
+    def set_fraction(self, fraction: float | None) -> None:
+        """How much is read, 0..1; None: busy with something that has no measure."""
+        if fraction is None:
+            self.bar.setRange(0, 0)
+        else:
+            self.bar.setRange(0, 1000)
+            self.bar.setValue(int(1000 * min(max(fraction, 0.0), 1.0)))

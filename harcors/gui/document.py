@@ -6,10 +6,11 @@ import html
 import os
 from dataclasses import replace
 
-from harcors.analysis import Analysis
+from harcors.analysis import Analysis, EarlyPolicy
 from harcors.cors.model import Finding
+from harcors.fixes import fixes_for
 from harcors.gui import theme
-from harcors.gui.banner import Banner
+from harcors.gui.banner import Banner, ReadingBanner
 from harcors.gui.detail import DetailPane
 from harcors.gui.empty import EmptyState
 from harcors.gui.filterbar import FilterBar
@@ -24,6 +25,19 @@ _DEFAULT_WIDTHS = {"severity": 28, "method": 96, "url": 340, "origin": 160, "typ
                    "rule": 180, "message": 300}
 
 
+def _every_stack(finding: Finding) -> Finding:
+    """``finding`` with the fixes for every stack: early findings carry the likely stack's only."""
+    if finding.extras.get("every_stack"):
+        return finding
+    fixes = fixes_for(finding, guess=finding.extras.get("stack_guess"))  # type: ignore[arg-type]
+    return replace(finding, fixes=fixes, extras={**finding.extras, "every_stack": True})
+
+
+def _same_finding(a: Finding, b: Finding) -> bool:
+    """The same finding of an early and a later analysis (their objects differ)."""
+    return a.request.index == b.request.index and a.rule == b.rule
+
+
 def _size(n: int) -> str:
     value = float(n)
     for unit in ("bytes", "KB", "MB", "GB"):
@@ -35,6 +49,10 @@ def _size(n: int) -> str:
 
 class HarTab(QtWidgets.QWidget):
     """A tab for one HAR: loads it in the background, then shows its findings.
+
+    While a big file is read, the table already shows its early findings (see
+    :func:`harcors.analysis.analyze_file`'s ``on_early``) under a banner with the progress; the final
+    analysis replaces them keeping the selection, sort, filter and scroll position.
 
     Signals:
         analysis_ready(object): the :class:`~harcors.gui.frames.TableData`; the table is filled.
@@ -50,6 +68,9 @@ class HarTab(QtWidgets.QWidget):
     state_changed = Signal()
     copy_markdown_requested = Signal(object)
 
+    #: When early findings are published (None: the defaults); tests shrink it for small files.
+    early_policy: EarlyPolicy | None = None
+
     def __init__(self, path: str, settings: AppSettings, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.path = os.path.abspath(path)
@@ -60,6 +81,10 @@ class HarTab(QtWidgets.QWidget):
         self._show_all = False
         self._banners: list[Banner] = []
         self._empty_action = ""  # what the empty table's button does: "all" requests or "reset" filters
+        self._early = False  # the table shows early findings and the file is still being read
+        self._read_fraction = 0.0
+        self._entries_read = 0
+        self._reading_done = False
 
         self.pages = QtWidgets.QStackedWidget()
         layout = QtWidgets.QVBoxLayout(self)
@@ -117,6 +142,10 @@ class HarTab(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self.main_page)
         layout.setContentsMargins(8, 8, 8, 0)
         layout.setSpacing(6)
+        self.reading_banner = ReadingBanner()
+        self.reading_banner.action_triggered.connect(self.cancel)
+        self.reading_banner.hide()
+        layout.addWidget(self.reading_banner)
         self.banner_area = QtWidgets.QVBoxLayout()
         self.banner_area.setSpacing(4)
         layout.addLayout(self.banner_area)
@@ -204,14 +233,24 @@ class HarTab(QtWidgets.QWidget):
             return
         self.error = None
         self.data = None
+        self._early = False
+        self._read_fraction = 0.0
+        self._entries_read = 0
+        self._reading_done = False
+        self._clear_banners()
+        self.reading_banner.hide()
+        self.reading_banner.set_fraction(0.0)
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
         self.progress_label.setText("Opening…")
         self.cancel_button.setEnabled(True)
+        assert self.reading_banner.action_button is not None
+        self.reading_banner.action_button.setEnabled(True)
         self.pages.setCurrentWidget(self.loading_page)
-        job = AnalysisJob(self.path, self)
+        job = AnalysisJob(self.path, self, early=self.early_policy)
         job.progress.connect(self._on_progress)
         job.stage.connect(self._on_stage)
+        job.early_findings.connect(self._on_early)
         job.succeeded.connect(self._on_succeeded)
         job.failed.connect(self._on_failed)
         job.cancelled.connect(self._on_cancelled)
@@ -223,11 +262,18 @@ class HarTab(QtWidgets.QWidget):
     def is_loading(self) -> bool:
         return self.job is not None
 
+    def is_complete(self) -> bool:
+        """The final analysis is shown (not early findings): ready to export, every view available."""
+        return self.data is not None and not self.data.analysis.provisional
+
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancel()
             self.cancel_button.setEnabled(False)
             self.progress_label.setText("Cancelling…")
+            assert self.reading_banner.action_button is not None
+            self.reading_banner.action_button.setEnabled(False)
+            self.reading_banner.label.setText("Cancelling…")
 
     def shutdown(self) -> None:
         """Stop a running load before the tab goes away (without waiting for it on the GUI thread)."""
@@ -241,12 +287,83 @@ class HarTab(QtWidgets.QWidget):
             self.progress_label.setText(f"{stage}…")
 
     def _on_progress(self, done: int, total: int, entries: int) -> None:
+        self._entries_read = entries
         if total > 0 and done >= total:
+            self._reading_done = True
             self.progress.setRange(0, 0)  # reading done; the checks have no byte count
             self.progress_label.setText(f"{entries:,} entries read · checking CORS…")
+        else:
+            self._read_fraction = done / total if total else 0.0
+            self.progress.setValue(int(1000 * self._read_fraction))
+            self.progress_label.setText(f"{_size(done)} of {_size(total)} · {entries:,} entries")
+        if self._early and self.job is not None and not self.job.is_cancel_requested():
+            self._update_reading_banner()
+
+    def _update_reading_banner(self) -> None:
+        """Say that the list is still growing, how far reading is, and what is not there yet."""
+        errors, _warnings = self._counts()
+        blocked = f"{errors:,} request{'s' if errors != 1 else ''} blocked by CORS"
+        if self._reading_done:
+            assert self.data is not None
+            if self.data.analysis.pairs or len(self.data.analysis.exchanges) == self._entries_read:
+                text = (f"<b>All {self._entries_read:,} entries read and checked</b> — {blocked}. "
+                        "Preparing the fixes and the list of all requests…")
+            else:
+                text = f"<b>Read the whole file</b> — {blocked} so far. Checking the rest…"
+            self.reading_banner.set_fraction(None)
+        else:
+            text = (f"<b>Reading… {100 * self._read_fraction:.0f} %</b> — {blocked} so far. "
+                    "The list grows as the file is read; warnings and all requests come at the end.")
+            self.reading_banner.set_fraction(self._read_fraction)
+        self.reading_banner.label.setText(text)
+
+    def _on_early(self, data: TableData) -> None:
+        """Early findings of the file being read: show them now, keeping what the user looks at."""
+        if self.job is None or self.job.is_cancel_requested():
             return
-        self.progress.setValue(int(1000 * done / total) if total else 0)
-        self.progress_label.setText(f"{_size(done)} of {_size(total)} · {entries:,} entries")
+        first = not self._early
+        view = None if first else self._view_state()
+        self._early = True
+        self.data = data
+        self.filters.set_all_requests_available(False)  # unchecks it on a reload from that view
+        self.detail.set_producer(data.analysis.info.producer)
+        self._set_view(False)
+        self.reading_banner.show()
+        self._update_reading_banner()
+        if first:
+            self.pages.setCurrentWidget(self.main_page)
+            self.select_row(0)
+            self.table.setFocus()
+        elif view is None or not self._restore_view(view):
+            self.select_row(0)
+        self.state_changed.emit()
+
+    def _end_early(self) -> None:
+        self._early = False
+        self.reading_banner.hide()
+        self.filters.set_all_requests_available(True)
+
+    def _view_state(self) -> tuple[Finding | None, int]:
+        """The selected finding and how many rows below the top of the view it sits (or the top row)."""
+        top = max(self.table.rowAt(0), 0)
+        index = self.table.selectionModel().currentIndex()
+        finding = self.model.finding_at(index.row()) if index.isValid() else None
+        return finding, (index.row() - top if finding is not None else top)
+
+    def _restore_view(self, view: tuple[Finding | None, int]) -> bool:
+        """Select the same finding at the same height in the view; False if it is not shown."""
+        finding, offset = view
+        row = -1 if finding is None else self.model.row_where(lambda f: _same_finding(f, finding))
+        if row < 0:
+            return False
+        model, table = self.model, self.table
+        table.selectionModel().setCurrentIndex(
+            model.index(row, 1), QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QtCore.QItemSelectionModel.SelectionFlag.Rows)
+        top = max(0, row - offset)
+        table.scrollTo(model.index(top, 1), QtWidgets.QAbstractItemView.ScrollHint.PositionAtTop)
+        table.scrollTo(model.index(row, 1))  # a shorter view than before: keep the row visible
+        return True
 
     def _release_job(self) -> None:
         # The outcome signal arrives just before QThread.finished; the tab counts as settled from here.
@@ -254,19 +371,25 @@ class HarTab(QtWidgets.QWidget):
 
     def _on_succeeded(self, data: TableData) -> None:
         self._release_job()
+        view = self._view_state() if self._early else None
+        self._end_early()
         self.data = data
         self.error = None
         self._show_banners(data.analysis)
         self.detail.set_producer(data.analysis.info.producer)
         self._set_view(self._show_all)
         self.pages.setCurrentWidget(self.main_page)
-        self.select_row(0)
-        self.table.setFocus()
+        if view is None:
+            self.select_row(0)
+            self.table.setFocus()
+        elif not self._restore_view(view):
+            self.select_row(0)
         self.state_changed.emit()
         self.analysis_ready.emit(data)
 
     def _on_failed(self, message: str) -> None:
         self._release_job()
+        self._end_early()
         self.error = message
         self.data = None
         self.failed_banner.label.setText(message)
@@ -282,6 +405,18 @@ class HarTab(QtWidgets.QWidget):
     def _on_cancelled(self) -> None:
         self._release_job()
         self.error = "Loading was cancelled."
+        if self._early and self.data is not None:
+            # Keep what the user was reading; the banner says how partial it is.
+            self._early = False
+            self.reading_banner.hide()
+            n = len(self.data.analysis.exchanges)
+            banner = self._add_banner(Banner(
+                "warning", f"Loading was cancelled: these findings cover part of the {n:,} entries read, "
+                "without warnings.", action="Read again"))
+            banner.action_triggered.connect(self.start)
+            self.state_changed.emit()
+            self.load_cancelled.emit()
+            return
         self.failed_banner.label.setText(f"{self.path}: loading was cancelled")
         self.failed_state.set_content(theme.icon("info"), "Loading cancelled",
                                       "Press “Try again” to read the file again.")
@@ -298,10 +433,13 @@ class HarTab(QtWidgets.QWidget):
     def banners(self) -> list[Banner]:
         return [b for b in self._banners if not b.isHidden()]
 
-    def _show_banners(self, analysis: Analysis) -> None:
+    def _clear_banners(self) -> None:
         for banner in self._banners:
             banner.deleteLater()
         self._banners = []
+
+    def _show_banners(self, analysis: Analysis) -> None:
+        self._clear_banners()
         if analysis.problem:
             self._add_banner(Banner(
                 "warning",
@@ -455,6 +593,9 @@ class HarTab(QtWidgets.QWidget):
             return
         finding = self.model.finding_at(current.row())
         if finding is not None:
+            if self.data is not None and self.data.analysis.provisional:
+                # One finding's fixes for every stack: about a millisecond, on demand.
+                finding = self.model.update_finding(current.row(), _every_stack(finding))
             self.detail.show_finding(finding)
             return
         exchange = self.model.exchange_at(current.row())
@@ -510,10 +651,16 @@ class HarTab(QtWidgets.QWidget):
         return errors, len(severity) - errors
 
     def summary(self) -> str:
+        if self.job is not None and self._early:
+            errors, _warnings = self._counts()
+            return f"Reading {self.path}… · {errors:,} blocked by CORS so far"
         if self.job is not None:
             return f"Reading {self.path}…"
         if self.data is None:
             return self.error or ""
+        if self.data.analysis.provisional:  # cancelled while early findings were shown
+            errors, _warnings = self._counts()
+            return f"{self.error} {errors:,} blocked by CORS in the part read"
         a = self.data.analysis
         info = a.info
         errors, warnings = self._counts()

@@ -106,6 +106,9 @@ def _select(combo: QtWidgets.QComboBox, value: str) -> None:
     combo.setCurrentIndex(max(combo.findData(value), 0))
 
 
+_ALL_REQUESTS_TIP = "Show every request in the HAR, each preflight under its request"
+
+
 class FilterBar(QtWidgets.QWidget):
     """Edits a :class:`~harcors.gui.frames.Filter`; the "XHR/fetch failures only" button is the default.
 
@@ -156,9 +159,7 @@ class FilterBar(QtWidgets.QWidget):
         self._debounce.setInterval(150)
         self._debounce.timeout.connect(self._on_choice)
 
-        self.all_requests = _toggle("All requests",
-                                    "Show every request in the HAR, each preflight under its request",
-                                    self._on_all_requests)
+        self.all_requests = _toggle("All requests", _ALL_REQUESTS_TIP, self._on_all_requests)
         # A checked toggle must read as "on" at a glance, in light and dark palettes alike.
         self.setStyleSheet(
             "QPushButton#toggle:checked { background-color: palette(highlight);"
@@ -222,6 +223,14 @@ class FilterBar(QtWidgets.QWidget):
         noun = "requests" if self.all_requests.isChecked() else "findings"
         self.count.setText(f"{shown:,} / {total:,} {noun}")
         self.count.setToolTip(f"{shown:,} shown of {total:,} {noun}")
+
+    def set_all_requests_available(self, available: bool) -> None:
+        """Early findings have no list of all requests yet: the toggle says so instead."""
+        if not available and self.all_requests.isChecked():
+            self.all_requests.setChecked(False)
+        self.all_requests.setEnabled(available)
+        self.all_requests.setToolTip(_ALL_REQUESTS_TIP if available
+                                     else "Every request is listed once the whole file is read")
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -377,3 +377,16 @@ def build_table_data(analysis: Analysis) -> TableData:
         findings=findings_rows(analysis.findings, analysis.exchanges).prepare(),
         requests=requests_rows(analysis.exchanges, analysis.findings, analysis.pairs).prepare(),
     )
+
+
+def build_early_table_data(analysis: Analysis) -> TableData:
+    """The findings view of a provisional analysis (see ``analyze_file(on_early=...)``).
+
+    Its "All requests" view stays empty until the final analysis: building it costs a Python call
+    per request read, which the early findings must not wait for.
+    """
+    return TableData(
+        analysis=analysis,
+        findings=findings_rows(analysis.findings).prepare(),
+        requests=findings_rows(()).prepare(),
+    )

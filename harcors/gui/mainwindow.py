@@ -206,14 +206,15 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _update_actions(self) -> None:
         tab = self.current_tab()
-        ready = tab is not None and tab.data is not None
-        self.export_action.setEnabled(ready)
+        ready = tab is not None and tab.data is not None  # early findings count: they can be read
+        complete = tab is not None and tab.is_complete()
+        self.export_action.setEnabled(complete)
         self.copy_md_action.setEnabled(ready and tab.current_finding() is not None)
         self.reload_action.setEnabled(tab is not None and not tab.is_loading())
         self.close_action.setEnabled(tab is not None)
-        for action in (self.failures_action, self.all_findings_action, self.all_requests_action,
-                       self.find_action):
+        for action in (self.failures_action, self.all_findings_action, self.find_action):
             action.setEnabled(ready)
+        self.all_requests_action.setEnabled(complete)
         self.all_requests_action.setChecked(bool(ready and tab.filters.all_requests.isChecked()))
         self.central.setCurrentWidget(self.tabs if self.tabs.count() else self.welcome)
         self.summary.setText(tab.summary() if tab is not None else "")
@@ -323,7 +324,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def toggle_all_requests(self) -> None:
         tab = self.current_tab()
-        if tab is not None and tab.data is not None:
+        if tab is not None and tab.is_complete():
             tab.filters.all_requests.setChecked(not tab.filters.all_requests.isChecked())
 
     def show_about(self) -> None:
@@ -333,7 +334,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def export_scopes(self) -> tuple[list[ExportScope], int]:
         """The choices the export dialog offers for the current tab, and the default one."""
         tab = self.current_tab()
-        if tab is None or tab.data is None:
+        if tab is None or tab.data is None or not tab.is_complete():
             return [], 0
         analysis = tab.data.analysis
         scopes = [ExportScope("Findings shown by the current filter",
@@ -344,7 +345,7 @@ class MainWindow(QtWidgets.QMainWindow):
             scopes.append(ExportScope("Selected findings", [with_findings(analysis, selected)]))
             default = 1
         scopes.append(ExportScope("All findings in this file", [analysis]))
-        ready = [t.data.analysis for t in self.tabs_list() if t.data is not None]
+        ready = [t.data.analysis for t in self.tabs_list() if t.data is not None and t.is_complete()]
         if len(ready) > 1:
             scopes.append(ExportScope(f"All findings in the {len(ready)} open files", ready))
         return scopes, default

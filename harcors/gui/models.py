@@ -7,6 +7,7 @@ and ``lessThan`` calls would run Python code for every one of 100,000 rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -117,6 +118,24 @@ class FindingsModel(QtCore.QAbstractTableModel):
         rows = where[positions]
         rows = rows[rows >= 0]
         return int(rows.min()) if len(rows) else -1
+
+    def row_where(self, wanted: Callable[[Finding], bool]) -> int:
+        """The first display row whose finding is ``wanted``, or -1 (a Python call per finding)."""
+        if self._rows is None:
+            return -1
+        for row, pos in enumerate(self._order):
+            fid = self._fid[pos]
+            if fid >= 0 and wanted(self._rows.findings[fid]):
+                return row
+        return -1
+
+    def update_finding(self, row: int, finding: Finding) -> Finding:
+        """Put ``finding`` in place of the one at ``row`` (the same finding, more complete)."""
+        assert self._rows is not None
+        findings = self._rows.findings
+        assert isinstance(findings, list)
+        findings[self._fid[self._order[row]]] = finding
+        return finding
 
     def positions(self) -> list[int]:
         return list(self._order)

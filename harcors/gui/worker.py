@@ -8,8 +8,8 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 
-from harcors.analysis import analyze_file
-from harcors.gui.frames import TableData, build_table_data
+from harcors.analysis import Analysis, EarlyPolicy, analyze_file
+from harcors.gui.frames import TableData, build_early_table_data, build_table_data
 from harcors.gui.qt import QtCore, Signal
 from harcors.har import HarError
 from harcors.har.errors import LoadCancelled
@@ -71,6 +71,9 @@ class AnalysisJob(QtCore.QThread):
     Signals (delivered to the GUI thread, queued):
         progress(int bytes_read, int bytes_total, int entries_read): at most every ~50 ms.
         stage(str): a short description of what is happening now ("Reading", "Checking CORS").
+        early_findings(object): a :class:`~harcors.gui.frames.TableData` of a provisional analysis
+            (``analysis.provisional``): the failures settled so far of a big file still being read,
+            then every finding before the fixes and the request list are ready. Each replaces the last.
         succeeded(object): the :class:`~harcors.gui.frames.TableData`.
         failed(str): the file could not be read; one line naming the file and the problem.
         cancelled(): :meth:`cancel` stopped the load.
@@ -79,13 +82,16 @@ class AnalysisJob(QtCore.QThread):
 
     progress = Signal(int, int, int)
     stage = Signal(str)
+    early_findings = Signal(object)
     succeeded = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, path: str, parent: QtCore.QObject | None = None) -> None:
+    def __init__(self, path: str, parent: QtCore.QObject | None = None, *,
+                 early: EarlyPolicy | None = None) -> None:
         super().__init__(parent)
         self.path = path
+        self.early = early or EarlyPolicy()
         self._stop = threading.Event()
         self._last_entries = 0
 
@@ -93,13 +99,17 @@ class AnalysisJob(QtCore.QThread):
         """Ask the load to stop; it does at its next read (within a megabyte of input)."""
         self._stop.set()
 
+    def is_cancel_requested(self) -> bool:
+        return self._stop.is_set()
+
     def abandon(self) -> None:
         """Cancel, drop every connection and let the thread end on its own (its tab is closing).
 
         The CORS checks after reading cannot be interrupted, so waiting here could freeze the window.
         """
         self.cancel()
-        for signal in (self.progress, self.stage, self.succeeded, self.failed, self.cancelled):
+        for signal in (self.progress, self.stage, self.early_findings, self.succeeded, self.failed,
+                       self.cancelled):
             with contextlib.suppress(RuntimeError, TypeError):  # nothing connected
                 signal.disconnect()
         self.setParent(None)
@@ -110,11 +120,17 @@ class AnalysisJob(QtCore.QThread):
         self._last_entries = entries
         self.progress.emit(done, total, entries)
 
+    def _on_early(self, analysis: Analysis) -> None:
+        if not self._stop.is_set():
+            # Built here, like the final table: the GUI thread only swaps the model's rows.
+            self.early_findings.emit(build_early_table_data(analysis))
+
     def run(self) -> None:  # runs in the worker thread
         try:
             self.stage.emit("Reading")
             with cycle_collector_paused() as freeze:
-                analysis = analyze_file(self.path, progress=self._on_progress, cancelled=self._stop.is_set)
+                analysis = analyze_file(self.path, progress=self._on_progress, cancelled=self._stop.is_set,
+                                        on_early=self._on_early, early=self.early)
                 if self._stop.is_set():
                     raise LoadCancelled()
                 self.stage.emit("Preparing the table")
