@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -250,18 +250,6 @@ class _ByUrl:
         return timeline
 
 
-def _by_url(
-    exchanges: Iterable[Exchange], key: Callable[[Exchange], str], wanted: Container[str] | None = None
-) -> _ByUrl:
-    """``exchanges`` by ``key``; only the keys in ``wanted`` when given."""
-    groups: dict[str, list[Exchange]] = defaultdict(list)
-    for ex in exchanges:
-        k = key(ex)
-        if wanted is None or k in wanted:
-            groups[k].append(ex)
-    return _ByUrl(dict(groups))
-
-
 def _url_key(ex: Exchange) -> str:
     """``_strip_fragment(ex.url)`` (hot: every entry; most URLs have no fragment)."""
     url = ex.url
@@ -397,7 +385,15 @@ def pair(exchanges: Sequence[Exchange], keep: Callable[[Exchange], bool] | None 
     targets = _redirect_targets([ex for ex in others if ex.redirect_url])
     pf_targets = [preflight_target(pf) for pf in preflights]
     # Both passes look the requests up by URL: group (and sort) only those any of them asks about.
-    others_by_url = _by_url(others, _url_key, {t for _, t in targets}.union(pf_targets))
+    wanted = {t for _, t in targets}.union(pf_targets)
+    groups: dict[str, list[Exchange]] = defaultdict(list)
+    for ex in others:  # hot: every entry; _url_key inlined
+        url = ex.url
+        if "#" in url:
+            url = url.split("#", 1)[0]
+        if url in wanted:
+            groups[url].append(ex)
+    others_by_url = _ByUrl(dict(groups))
     nxt = _link_redirects(targets, others_by_url)
     has_prev = {n.index for n in nxt.values()}
     out = Pairing()
@@ -411,6 +407,7 @@ def pair(exchanges: Sequence[Exchange], keep: Callable[[Exchange], bool] | None 
     for req_index, pf in paired.items():
         out.pairs[req_index] = pf.index
     requests = out.requests
+    pf_urls = pf_by_url.groups
     for ex in others:  # hot: every entry that is not a preflight
         index = ex.index
         if index in has_prev:
@@ -420,7 +417,10 @@ def pair(exchanges: Sequence[Exchange], keep: Callable[[Exchange], bool] | None 
             if pf is not None:
                 requests.append(CorsRequest((ex,), {index: pf}, {}))
                 continue
-            found = _cached_preflight(ex, pf_by_url, page_headers)
+            url = ex.url  # _cached_preflight's first test inlined: most URLs had no preflight
+            if "#" in url:
+                url = url.split("#", 1)[0]
+            found = _cached_preflight(ex, pf_by_url, page_headers) if url in pf_urls else None
             if found is not None:
                 requests.append(CorsRequest((ex,), {}, {index: found}))
             elif keep is None or keep(ex):

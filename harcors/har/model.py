@@ -72,10 +72,13 @@ class Headers:
         return index
 
     def _values(self, name: str) -> list[str]:
-        index = self._lookup()
+        index = self._index  # hot, as get
+        if index is None:
+            index = self._lookup()
         lower = _lower(name)
-        if self._multi is not None:
-            return list(self._multi.get(lower, ()))
+        multi = self._multi
+        if multi is not None:
+            return list(multi.get(lower, ()))
         return [index[lower]] if lower in index else []
 
     def get(self, name: str, default: str | None = None) -> str | None:
@@ -87,7 +90,14 @@ class Headers:
 
     def get_all(self, name: str) -> list[str]:
         """Every value of ``name``, in order (one per header line)."""
-        return self._values(name)
+        index = self._index  # hot: _values inlined
+        if index is None:
+            index = self._lookup()
+        lower = _lower(name)
+        multi = self._multi
+        if multi is not None:
+            return list(multi.get(lower, ()))
+        return [index[lower]] if lower in index else []
 
     def combined(self, name: str) -> str | None:
         """All values joined with ", ", the way an HTTP stack folds repeated lines (RFC 9110 §5.3)."""
