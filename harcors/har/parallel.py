@@ -19,6 +19,7 @@ from a single-threaded process (the CLI); the GUI's load runs in a worker thread
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import pickle
@@ -155,7 +156,9 @@ class _Unpickler(pickle.Unpickler):
 
     def __init__(self, file: io.BytesIO, source: _Source) -> None:
         super().__init__(file)
-        self._source = source
+        # Not a bound method: the memo keeps what find_class returns, and a cycle back to the
+        # Unpickler would keep every object it made alive while the cyclic GC is off.
+        self._piece = functools.partial(_piece_of, source)
 
     def find_class(self, module: str, name: str) -> Any:
         if module == __name__ and name == "_piece":
@@ -165,10 +168,11 @@ class _Unpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(f"unexpected {module}.{name}")
         return found
 
-    def _piece(self, offset: int, length: int, last: int) -> _Piece:
-        piece = _Piece(self._source, offset, length)
-        piece.last = last
-        return piece
+
+def _piece_of(source: _Source, offset: int, length: int, last: int) -> _Piece:
+    piece = _Piece(source, offset, length)
+    piece.last = last
+    return piece
 
 
 class Helper:

@@ -1,0 +1,140 @@
+"""``workers=2``: a forked helper reads the second half; the results must be exactly those of one process.
+
+The size threshold and the piece size are lowered so that small generated files take the parallel
+path. Every comparison also reads back the headers that records left in the file (``==``
+materializes them), including those of records the helper sent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harcors.har import HarStream, LoadCancelled, parallel
+from harcors.har import fast as fast_mod
+from harcors.har.fast import FastEntries, LazyExchange
+
+
+@pytest.fixture(autouse=True)
+def small_files_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fast_mod, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(fast_mod, "CHUNK", 32 << 10)
+    # The ijson path imports numpy, whose BLAS pool adds native threads that would stop every later
+    # test from forking; they sit idle and the helper never calls numpy. Python threads still count.
+    monkeypatch.setattr(parallel, "_single_threaded", lambda: threading.active_count() == 1)
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory, har_generator: Any) -> Path:
+    path = tmp_path_factory.mktemp("par") / "session.har"
+    har_generator.write_har(path, 400, seed=5, image_kb=4)
+    return path
+
+
+def load(path: Path, workers: int = 1, fast: bool = True) -> tuple[Any, ...]:
+    stream = HarStream(path, workers=workers, fast=fast)
+    exchanges = list(stream)
+    return exchanges, stream.skipped, stream.problem, stream.entries_seen, stream.info, stream.parallel
+
+
+def assert_same_as_one_process(path: Path, *, parallel_expected: bool = True,
+                               two: tuple[Any, ...] | None = None) -> tuple[Any, ...]:
+    two, one, slow = two or load(path, 2), load(path, 1), load(path, 1, fast=False)
+    assert two[5] is parallel_expected and one[5] is False
+    assert two[1:5] == one[1:5] == slow[1:5]
+    assert [x.index for x in two[0]] == [x.index for x in slow[0]]
+    for a, b in zip(two[0], slow[0], strict=True):
+        assert a == b, f"entry {a.index}"
+    return two
+
+
+def no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_a_generated_session_reads_the_same_split_in_two(session):
+    two = load(session, 2)
+    # The helper's half comes back as records too, their headers still in the file.
+    assert sum(type(x) is LazyExchange for x in two[0][-100:]) > 30
+    assert no_children_left()
+    assert_same_as_one_process(session, two=two)
+
+
+def test_breaks_in_the_second_half_are_read_as_one_process_reads_them(tmp_path, session):
+    doc = json.loads(session.read_bytes())
+    entries = doc["log"]["entries"]
+    entries[300]["response"]["status"] = "200"  # the typed schema refuses it: a generic piece
+    entries[320]["request"]["method"] = None  # a skipped entry
+    path = tmp_path / "broken.har"
+    text = json.dumps(doc, indent=2, ensure_ascii=False).encode()
+    at = text.index(entries[350]["request"]["url"].encode())
+    assert text.index(entries[300]["startedDateTime"].encode()) > len(text) // 2  # in the helper's half
+    path.write_bytes(text[:at] + b"\xff" + text[at:])  # invalid UTF-8: the fast path gives up there
+    two = assert_same_as_one_process(path)
+    assert len(two[1]) == 1 and two[1][0].index == 320 and two[2] is not None
+
+
+def test_a_truncated_second_half(tmp_path, session):
+    data = session.read_bytes()
+    path = tmp_path / "cut.har"
+    path.write_bytes(data[: int(len(data) * 0.8)])
+    assert_same_as_one_process(path)
+
+
+def test_a_helper_that_dies_changes_nothing(monkeypatch, session):
+    monkeypatch.setattr(parallel, "_run_child", lambda *args: os._exit(1))
+    assert_same_as_one_process(session)
+
+
+def test_a_helper_that_dies_midway_changes_nothing(monkeypatch, session):
+    real = FastEntries.entries_from
+
+    def two_pieces_then_die(self, *args):
+        for n, items in enumerate(real(self, *args)):
+            if n == 2:
+                os._exit(1)
+            yield items
+
+    monkeypatch.setattr(FastEntries, "entries_from", two_pieces_then_die)
+    assert_same_as_one_process(session)
+
+
+def test_cancelling_ends_the_helper(session):
+    reads = []
+
+    def cancelled() -> bool:
+        reads.append(1)
+        return len(reads) > 3
+
+    with pytest.raises(LoadCancelled):
+        list(HarStream(session, workers=2, cancelled=cancelled))
+    assert no_children_left()
+
+
+def test_progress_reaches_the_end(session):
+    calls: list[tuple[int, int, int]] = []
+    stream = HarStream(session, workers=2, progress=lambda *a: calls.append(a))
+    n = len(list(stream))
+    size = os.path.getsize(session)
+    assert stream.parallel and calls[-1] == (size, size, n)
+    assert [c[0] for c in calls] == sorted(c[0] for c in calls)
+
+
+def test_a_process_with_other_threads_does_not_fork(session):
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert_same_as_one_process(session, parallel_expected=False)
+    finally:
+        stop.set()
+        other.join()
