@@ -344,25 +344,29 @@ class HarTab(QtWidgets.QWidget):
         self.filters.set_all_requests_available(True)
 
     def _view_state(self) -> tuple[Finding | None, int]:
-        """The selected finding and how many rows below the top of the view it sits (or the top row)."""
-        top = max(self.table.rowAt(0), 0)
+        """The selected finding and the height of its row in the view, in pixels."""
         index = self.table.selectionModel().currentIndex()
         finding = self.model.finding_at(index.row()) if index.isValid() else None
-        return finding, (index.row() - top if finding is not None else top)
+        return finding, (self.table.visualRect(index).top() if finding is not None else 0)
 
     def _restore_view(self, view: tuple[Finding | None, int]) -> bool:
         """Select the same finding at the same height in the view; False if it is not shown."""
-        finding, offset = view
+        finding, y = view
         row = -1 if finding is None else self.model.row_where(lambda f: _same_finding(f, finding))
         if row < 0:
             return False
-        model, table = self.model, self.table
+        table = self.table
+        index = self.model.index(row, 1)
         table.selectionModel().setCurrentIndex(
-            model.index(row, 1), QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect
+            index, QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QtCore.QItemSelectionModel.SelectionFlag.Rows)
-        top = max(0, row - offset)
-        table.scrollTo(model.index(top, 1), QtWidgets.QAbstractItemView.ScrollHint.PositionAtTop)
-        table.scrollTo(model.index(row, 1))  # a shorter view than before: keep the row visible
+        table.scrollTo(index, QtWidgets.QAbstractItemView.ScrollHint.PositionAtTop)
+        shift = table.visualRect(index).top() - y
+        if table.verticalScrollMode() == QtWidgets.QAbstractItemView.ScrollMode.ScrollPerItem:
+            shift = round(shift / max(table.rowHeight(row), 1))
+        bar = table.verticalScrollBar()
+        bar.setValue(bar.value() + shift)
+        table.scrollTo(index)  # a shorter table than before: keep the row in sight
         return True
 
     def _release_job(self) -> None:
@@ -428,6 +432,7 @@ class HarTab(QtWidgets.QWidget):
     def _add_banner(self, banner: Banner) -> Banner:
         self._banners.append(banner)
         self.banner_area.addWidget(banner)
+        banner.show()  # a child added to a page already on screen stays hidden otherwise
         return banner
 
     def banners(self) -> list[Banner]:
