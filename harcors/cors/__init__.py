@@ -39,7 +39,11 @@ def evaluate(exchanges: Sequence[Exchange], info: HarInfo | None = None) -> Cors
     gc.disable()
     try:
         findings, pairing = evaluate_exchanges(exchanges, info)
+        result = CorsResult(findings=findings, pairs=dict(pairing.pairs))
+        # The pairing's request records and per-run memo go now, while the collector is off: left for
+        # later, the collection the first allocation after gc.enable() triggers would walk them all.
+        del pairing
     finally:
         if gc_was_enabled:
             gc.enable()
-    return CorsResult(findings=findings, pairs=dict(pairing.pairs))
+    return result

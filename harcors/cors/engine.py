@@ -5,6 +5,7 @@ and judge the checks ourselves when it does not (Firefox, proxies) without raisi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from urllib.parse import urlsplit
 
 from harcors.cors import advisories, checks, fetch, messages
@@ -480,10 +481,10 @@ def may_involve_cors(req: CorsRequest, pages: Mapping[str, str]) -> bool:
     or redirected, or is a fetch/XHR that is not known to be same-origin."""
     if req.orphan or req.redirected or req.preflights or req.cached:
         return True
-    return _entry_may_involve_cors(req.request, pages)
+    return _entry_may_involve_cors(pages, req.request)
 
 
-def _entry_may_involve_cors(ex: Exchange, pages: Mapping[str, str]) -> bool:
+def _entry_may_involve_cors(pages: Mapping[str, str], ex: Exchange) -> bool:
     """:func:`may_involve_cors` for a request that is this one entry, with no preflight.
 
     Hot: asked of nearly every entry of the HAR. The first answers need only fields the loader sets
@@ -539,7 +540,7 @@ def evaluate_exchanges(
 ) -> tuple[list[Finding], Pairing]:
     pages = page_urls(exchanges)
     # The pre-filter runs inside pairing, so the entries it turns down never become request records.
-    pairing = pair(exchanges, keep=lambda ex: _entry_may_involve_cors(ex, pages))
+    pairing = pair(exchanges, keep=partial(_entry_may_involve_cors, pages))
     return _evaluate(pairing.requests, pairing, exchanges, info, pages), pairing
 
 

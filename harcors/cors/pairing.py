@@ -19,10 +19,11 @@ Chromium).
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from urllib.parse import urljoin
 
 from harcors.cors import fetch
@@ -380,9 +381,15 @@ def pair(exchanges: Sequence[Exchange], keep: Callable[[Exchange], bool] | None 
     """
     preflights: list[Exchange] = []
     others: list[Exchange] = []
+    redirects: list[Exchange] = []
     for ex in exchanges:  # hot: every entry
-        (preflights if ex.is_preflight else others).append(ex)
-    targets = _redirect_targets([ex for ex in others if ex.redirect_url])
+        if ex.is_preflight:
+            preflights.append(ex)
+        else:
+            others.append(ex)
+            if ex.redirect_url:
+                redirects.append(ex)
+    targets = _redirect_targets(redirects)
     pf_targets = [preflight_target(pf) for pf in preflights]
     # Both passes look the requests up by URL: group (and sort) only those any of them asks about.
     wanted = {t for _, t in targets}.union(pf_targets)
@@ -408,10 +415,15 @@ def pair(exchanges: Sequence[Exchange], keep: Callable[[Exchange], bool] | None 
         out.pairs[req_index] = pf.index
     requests = out.requests
     pf_urls = pf_by_url.groups
+    in_order = True  # are the requests made so far sorted by their first entry?
+    last = -1
     for ex in others:  # hot: every entry that is not a preflight
         index = ex.index
         if index in has_prev:
             continue
+        if index < last:
+            in_order = False
+        last = index
         if index not in nxt:  # one hop: most entries
             pf = paired.get(index)
             if pf is not None:
@@ -438,10 +450,15 @@ def pair(exchanges: Sequence[Exchange], keep: Callable[[Exchange], bool] | None 
                     cached[h.index] = found
         requests.append(CorsRequest(tuple(hops), pfs, cached))
     used = {pf.index for pf in paired.values()}
-    for pf in preflights:
-        if pf.index not in used:
-            requests.append(CorsRequest((pf,), {}, {}, orphan=True))
-    requests.sort(key=_first_index)
+    orphans = [CorsRequest((pf,), {}, {}, orphan=True) for pf in preflights if pf.index not in used]
+    if in_order and all(a.hops[0].index <= b.hops[0].index for a, b in pairwise(orphans)):
+        # Entries come in order: put the few orphans in place rather than sort thousands of records
+        # (the same order a stable sort of requests + orphans gives).
+        for orphan in orphans:
+            insort(requests, orphan, key=_first_index)
+    else:
+        requests.extend(orphans)
+        requests.sort(key=_first_index)
     return out
 
 
