@@ -8,6 +8,7 @@ Entry points: :func:`fixes_for` (one finding), :func:`attach_fixes` (the pipelin
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -55,11 +56,16 @@ DEV_ONLY_ALTERNATIVES: str = dev_only_alternatives()
 
 
 def _order(first: Iterable[str | None]) -> list[str]:
+    return list(_order_of(tuple(first)))
+
+
+@functools.lru_cache(maxsize=256)  # a HAR's findings share a few stack guesses
+def _order_of(first: tuple[str | None, ...]) -> tuple[str, ...]:
     order: list[str] = []
     for stack_id in [*first, *stacks()]:
         if stack_id and stack_id in stacks() and stack_id not in order:
             order.append(stack_id)
-    return order
+    return tuple(order)
 
 
 def fixes_for(finding: Finding, stack: str | None = None, guess: StackGuess | None = None) -> tuple[Fix, ...]:
@@ -101,7 +107,7 @@ def attach_fixes(
     # Only the findings' target origins are looked up: the other hosts' responses (most of a big
     # HAR, whose headers the fast loader leaves in the file) would be read for nothing.
     targets = {f.request.target_origin for f in findings}
-    guesses = detect_stacks(ex for ex in exchanges if ex.target_origin in targets)
+    guesses = detect_stacks(exchanges, targets)
     no_cors = frozenset(f.request.url for f in findings if f.rule == "no-cors-opaque")
     wanted = _known_stack(stack) if stack and stack != ALL_STACKS else None
     out: list[Finding] = []

@@ -7,6 +7,7 @@ header" (it checks the header before the status), yet the fix is "answer OPTIONS
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, fields
 from urllib.parse import urljoin, urlsplit
@@ -68,9 +69,12 @@ class FixContext:
         return self.location or self.url
 
     def variables(self) -> dict[str, object]:
-        values: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        values: dict[str, object] = {name: getattr(self, name) for name in _FIELD_NAMES}
         values["redirect_target"] = self.redirect_target
         return values
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(FixContext))
 
 
 def _tokens(value: str | None) -> list[str]:
@@ -176,6 +180,7 @@ _ID_SEGMENT = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1024)  # build_context asks for its URL's path twice (public_url, route)
 def generalize_path(path: str) -> tuple[str, str]:
     """``(route, prefix)``: the path with data segments as ``[id]``, and the folder before the first.
 

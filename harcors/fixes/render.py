@@ -8,6 +8,7 @@ import re
 from functools import cache
 
 import jinja2
+import jinja2.meta
 
 from harcors.cors.model import Finding, Fix
 from harcors.fixes import quoting
@@ -64,7 +65,36 @@ def _template(source: str) -> jinja2.Template:
     return environment().from_string(source)
 
 
+@cache
+def _used_names(source: str) -> tuple[str, ...]:
+    """The variables a template reads: its output depends on nothing else (the filters are pure)."""
+    return tuple(sorted(jinja2.meta.find_undeclared_variables(environment().parse(source))))
+
+
+_MISSING = object()
+# Bounded: a HAR's findings have a few hundred distinct contexts, each a handful of templates.
+_RENDERED: dict[tuple[object, ...], str] = {}
+_RENDERED_MAX = 8192
+
+
 def render(source: str, variables: dict[str, object]) -> str:
+    # Hot path: every template of every fix of every finding. Findings differ in values most
+    # templates never print (the status, one of the URLs...), so the text is kept per template and
+    # the values it reads; a value's type is part of the key (True == 1 would share an entry).
+    key = (source, *((type(v), v) for v in (variables.get(n, _MISSING) for n in _used_names(source))))
+    try:
+        text = _RENDERED.get(key)
+    except TypeError:  # an unhashable value: rendered every time
+        return _render(source, variables)
+    if text is None:
+        text = _render(source, variables)
+        if len(_RENDERED) >= _RENDERED_MAX:
+            _RENDERED.clear()
+        _RENDERED[key] = text
+    return text
+
+
+def _render(source: str, variables: dict[str, object]) -> str:
     text = _template(source).render(variables)
     text = "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
     return re.sub(r"\n{4,}", "\n\n\n", text)

@@ -39,8 +39,29 @@ def dev_only_alternatives() -> str:
     return section("dev_only")
 
 
+# Every known proxy's host holds one of these; so does any host the query test below accepts.
+_PROXY_HINTS = ("cors", "proxy", "allorigins", "codetabs", "crossorigin", "yacdn")
+
+
+def _surely_direct(url: str) -> bool:
+    """A quick, exact "no proxy": no hint in the host and no URL inside the path.
+
+    urlsplit drops tabs and line breaks (which could join a hint's letters) and lower-cases the
+    host; a path holding a URL has "http" after the scheme's, or a %-escape.
+    """
+    low = url.lower()
+    return (
+        not any(hint in low for hint in _PROXY_HINTS)
+        and low.find("http", 1) < 0
+        and "%" not in low
+        and "\t" not in url and "\r" not in url and "\n" not in url
+    )
+
+
 def cors_proxy_host(url: str) -> str | None:
     """The host of a public or cors-anywhere-style CORS proxy ``url`` goes through, if any."""
+    if _surely_direct(url):  # hot path: every finding's URL
+        return None
     try:
         parts = urlsplit(url)
     except ValueError:
