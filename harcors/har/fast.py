@@ -29,7 +29,6 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import gc
-import operator
 import os
 import re
 import threading
@@ -77,7 +76,7 @@ class FastPathUnavailable(Exception):
 # The typed schema. Field types are exactly the clean cases exchange_from_entry accepts; any other
 # value fails the typed decode and the piece goes through exchange_from_entry itself, so the two
 # paths cannot disagree. Headers stay raw JSON until we know they are wanted.
-class _Header(msgspec.Struct, gc=False):
+class _Header(msgspec.Struct, gc=False, frozen=True):  # hashable: the sharing table's key
     name: NonEmpty
     value: str = ""
 
@@ -151,7 +150,6 @@ _fromiso = datetime.fromisoformat
 _EMPTY = frozenset[str]()
 
 
-_name_value = operator.attrgetter("name", "value")
 _SHARE_LIMIT = 250_000  # distinct strings and header lines kept for sharing (~25 MB at most)
 
 
@@ -168,8 +166,15 @@ class _Shared:
         table = self.table
         if len(table) > _SHARE_LIMIT:  # unique values (dates, ids) would otherwise pile up
             table.clear()
-        pairs = list(map(_name_value, items))  # hot path: ~30 lines per exchange; tuples made in C
-        return Headers(map(table.setdefault, pairs, pairs))
+        # Hot path: ~30 lines per exchange, nine in ten seen before. The decoded line itself is the
+        # key, so a (name, value) tuple is only made for a line not yet in the table.
+        pairs = list(map(table.get, items))
+        if None in pairs:
+            for i, pair in enumerate(pairs):
+                if pair is None:
+                    line = items[i]
+                    pairs[i] = table[line] = (line.name, line.value)
+        return Headers(pairs)
 
 
 class _NotClean(Exception):
@@ -413,10 +418,10 @@ class _Converter:
 
     def finish(self, x: Exchange, e: _Entry, piece: _Piece, ordinal: int, absent: frozenset[str]) -> None:
         """The rest of a :class:`LazyExchange`'s fields, as ``exchanges`` would have set them."""
-        _finish(x, self.rest(e), piece, ordinal, absent)
+        _Worked.finish(x, self.rest(e), piece, ordinal, absent)
 
     def rest(self, e: _Entry) -> _Rest:
-        """The fields of a record that ``exchanges`` left for later, headers aside."""
+        """A record's deferred fields but its headers, as plain values (what a helper process sends)."""
         share = self._shared.setdefault
         resp = e.response or _no_response
         content = resp.content or _no_content
@@ -425,8 +430,8 @@ class _Converter:
         response_mime = content.mimeType
         return (
             share(resp.statusText, resp.statusText) if resp.statusText else "",
-            None if raw_init is None else Initiator(  # type: ignore[union-attr]
-                type=raw_init.type or "other", url=raw_init.url, request_id=raw_init.requestId or None),
+            None if raw_init is None else (  # type: ignore[union-attr]  # a record's is an _Initiator
+                raw_init.type or "other", raw_init.url, raw_init.requestId or None),
             share(e.serverIPAddress, e.serverIPAddress) if e.serverIPAddress else "",
             share(http_version, http_version) if http_version else "",
             e.time,
@@ -435,29 +440,25 @@ class _Converter:
         )
 
 
-# status_text, initiator, server_ip, http_version, time_ms, response_mime, from_cache
-_Rest = tuple[str, Initiator | None, str, str, float, str | None, str | None]
+# status_text, initiator (type, url, request_id), server_ip, http_version, time_ms, response_mime, from_cache
+_Rest = tuple[str, tuple[str, str | None, str | None] | None, str, str, float, str | None, str | None]
 
 
-def _finish(x: Exchange, rest: _Rest, piece: _Piece, ordinal: int, absent: frozenset[str]) -> None:
-    status_text, initiator, server_ip, http_version, time_ms, response_mime, from_cache = rest
-    _set_request_headers(x, LazyHeaders(piece, ordinal, False, absent))
-    _set_response_headers(x, LazyHeaders(piece, ordinal, True))
-    _set_status_text(x, status_text)
-    _set_initiator(x, initiator)
-    _set_server_ip(x, server_ip)
-    _set_http_version(x, http_version)
-    _set_time_ms(x, time_ms)
-    _set_response_mime(x, response_mime)
-    _set_from_cache(x, from_cache)
-
-
-class _Finished:
-    """Stands in for the converter in the records a child process sent: their fields are worked out."""
+class _Worked:
+    """Finishes a record from its deferred fields already worked out (a helper process sends them so)."""
 
     @staticmethod
     def finish(x: Exchange, rest: _Rest, piece: _Piece, ordinal: int, absent: frozenset[str]) -> None:
-        _finish(x, rest, piece, ordinal, absent)
+        status_text, initiator, server_ip, http_version, time_ms, response_mime, from_cache = rest
+        _set_request_headers(x, LazyHeaders(piece, ordinal, False, absent))
+        _set_response_headers(x, LazyHeaders(piece, ordinal, True))
+        _set_status_text(x, status_text)
+        _set_initiator(x, None if initiator is None else Initiator(*initiator))
+        _set_server_ip(x, server_ip)
+        _set_http_version(x, http_version)
+        _set_time_ms(x, time_ms)
+        _set_response_mime(x, response_mime)
+        _set_from_cache(x, from_cache)
 
 
 def _started(value: str | None) -> float | None:
@@ -523,7 +524,7 @@ def _exchange(index: int, started: float | None, method: str, url: str, request_
 def _record(index: int, method: str, url: str, status: int, redirect_url: str, started: float | None,
             pageref: str | None, resource_type: str, rest: _Rest, piece: _Piece, ordinal: int,
             absent: frozenset[str]) -> LazyExchange:
-    """A :class:`LazyExchange` whose deferred fields were worked out elsewhere (a helper process)."""
+    """A :class:`LazyExchange` sent by a helper process, as ``_Converter.exchanges`` made it there."""
     x = _new_lazy(LazyExchange)
     _set_index(x, index)
     _set_method(x, method)
@@ -537,12 +538,12 @@ def _record(index: int, method: str, url: str, status: int, redirect_url: str, s
     _set_started(x, started)
     _set_pageref(x, pageref)
     _set_resource_type(x, resource_type)
-    _set_extras(x, (rest, piece, ordinal, absent, _Finished))
+    _set_extras(x, (rest, piece, ordinal, absent, _Worked))
     return x
 
 
 def _lazy_state(x: LazyExchange) -> tuple[Any, ...]:
-    """What ``_record`` needs to build ``x`` again, for a helper process to send it back."""
+    """``_record``'s arguments to build ``x`` again in another process."""
     e, piece, ordinal, absent, convert = _get_extras(x, Exchange)
     return (_get_index(x, Exchange), x.method, x.url, x.status, x.redirect_url, x.started, x.pageref,
             x.resource_type, convert.rest(e), piece, ordinal, absent)

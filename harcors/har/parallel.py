@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import operator
 import os
 import pickle
 import select
@@ -82,17 +83,21 @@ def _find_split(source: _Source, layout: Layout, after: int) -> tuple[int, int] 
 # --- the child's side -----------------------------------------------------------------------------
 
 
+# _exchange's arguments, read in C (hot path: every exchange the helper sends)
+_fields = operator.attrgetter(
+    "index", "started", "method", "url", "request_headers", "response_headers", "status", "status_text",
+    "resource_type", "resource_type_inferred", "initiator", "error", "redirect_url", "server_ip", "pageref",
+    "http_version", "time_ms", "has_body", "request_mime", "response_mime", "from_cache")
+
+
 def _reduce_exchange(x: Exchange) -> Any:
     if _get_extras(x, Exchange):  # nothing on the fast path sets extras; keep them if something did
         return x.__reduce_ex__(5)
-    return _exchange, (
-        x.index, x.started, x.method, x.url, x.request_headers, x.response_headers, x.status, x.status_text,
-        x.resource_type, x.resource_type_inferred, x.initiator, x.error, x.redirect_url, x.server_ip,
-        x.pageref, x.http_version, x.time_ms, x.has_body, x.request_mime, x.response_mime, x.from_cache,
-    )
+    return _exchange, _fields(x)
 
 
 def _reduce_record(x: LazyExchange) -> Any:
+    # Its deferred fields go worked out, as plain values: cheaper both ways than the decoded entry.
     return _record, _lazy_state(x)
 
 
