@@ -77,6 +77,10 @@ _HEADER_LINE_RES = (
     re.compile(r"(?:^|(?<=['\"]))" + _HEADER_NAME + r"(?P<colon>:)" + _HEADER_VALUE, re.MULTILINE),
 )
 _HEADER_NAMES_RE = re.compile(_HEADER_NAME + r"[ \t]*:")
+# A secret header's (lower-cased) name holds one of these: every word of _SECRET_HEADERS and of
+# _SECRET_HEADER_RE (tests/report/test_redact_fast.py checks it against both).
+_SECRET_NAME_PARTS = ("cookie", "auth", "key", "token", "secret", "signature", "session", "csrf", "xsrf",
+                      "password", "passwd", "credential")
 # curl's own credential options (-b/--cookie 'a=b', -u/--user 'name:password') and its body
 # options: bodies are never exported, a curl repro does not need them to show a CORS failure.
 _CURL_SECRET_OPT_RE = re.compile(
@@ -134,8 +138,12 @@ def _secret_header_value(name: str, value: str) -> str:
 
 
 def _redact_header_lines(text: str) -> str:
-    # Every name either pattern can match is one of these (maximal, after no name character); if
-    # none of them is a secret header, every match would be kept as it is.
+    # Both patterns read ASCII names only, and every secret name holds one of _SECRET_NAME_PARTS
+    # (see is_secret_header): without one in the text no match can change, which most texts settle
+    # with a few substring tests. Else every name either pattern can match is one of those found
+    # here (maximal, after no name character); if none is a secret header, nothing changes either.
+    if not any(map(text.lower().__contains__, _SECRET_NAME_PARTS)):
+        return text
     if not any(map(is_secret_header, _HEADER_NAMES_RE.findall(text))):
         return text
 
@@ -166,7 +174,7 @@ def redact_text(text: str) -> str:
     """Pattern-based redaction of free text: URLs in it, header lines, curl credentials, JWTs."""
     # Each pattern needs a literal its matches always contain; most texts lack some of them, and a
     # substring test costs far less than a regex pass (thousands of texts per report).
-    if "://" in text:
+    if "://" in text and ("=" in text or "@" in text or "eyJ" in text):  # else redact_url keeps each URL
         text = _URL_RE.sub(lambda m: redact_url(m.group(0)), text)
     if "=" in text:
         text = _redact_params(text)

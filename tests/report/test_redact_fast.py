@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import random
+import re
 
 import pytest
 
 from harcors.analysis import Analysis
 from harcors.report.json_doc import analysis_document, dumps
-from harcors.report.redact import REDACTED, Redactor, redact_analysis, redact_text
+from harcors.report.redact import REDACTED, Redactor, is_secret_header, redact_analysis, redact_text
 from harcors.report.render import render
 
 from .factory import exchange
@@ -77,3 +79,22 @@ def test_header_lines_scanned_only_when_a_secret_name_is_there() -> None:
     text = "at https://api.example.com/x: Accept: */*"
     assert redact_text(text) == text
 
+
+
+def test_every_secret_header_name_holds_one_of_the_quick_test_words() -> None:
+    # redact_text skips the header-line pass for a text holding none of _SECRET_NAME_PARTS: each
+    # name is_secret_header accepts must hold one, else a secret header line could stay.
+    from harcors.report import redact
+
+    words = {w for w in re.findall(r"[a-z]+", redact._SECRET_HEADER_RE.pattern) if len(w) > 2}
+    names = {*redact._SECRET_HEADERS, *words, "x-my-key", "apikey", "accesstoken", "X-CSRF", "xsrf"}
+    for name in names:
+        if is_secret_header(name):
+            assert any(part in name.lower() for part in redact._SECRET_NAME_PARTS), name
+    rng = random.Random(7)
+    pieces = ["x", "my", "api", "access", "id", "auth", "key", "tok", "token", "sess", "session", "pass",
+              "passwd", "secret", "sig", "signature", "credential", "cookie", "csrf", "xsrf", "amz", "-", "_"]
+    for _ in range(5000):
+        name = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 4))).strip("-_") or "x"
+        if is_secret_header(name):
+            assert any(part in name.lower() for part in redact._SECRET_NAME_PARTS), name
