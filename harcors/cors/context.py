@@ -6,7 +6,7 @@ None of this is a HAR field; each is inferred from evidence, and each inference 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -111,8 +111,34 @@ class RequestContext:
         return self.req.request
 
 
-def _page_names(page_set: Sequence[tuple[str, str]]) -> dict[str, str]:
-    return {lower_name(name): name for name, _ in page_set}
+class _PageNames(Mapping[str, str]):
+    """A hop's header names as the page wrote them, by lower-case name: worked out on first use, as
+    only WebKit's header-not-allowed line reads them (building them for every hop cost more than
+    the checks)."""
+
+    __slots__ = ("_hop", "_names", "_page_headers")
+
+    def __init__(self, page_headers: PageHeaders, hop: Exchange) -> None:
+        self._page_headers = page_headers
+        self._hop = hop
+        self._names: dict[str, str] | None = None
+
+    def _get(self) -> dict[str, str]:
+        if self._names is None:
+            self._names = {lower_name(name): name for name, _ in self._page_headers.page_set(self._hop)}
+        return self._names
+
+    def __getitem__(self, name: str) -> str:
+        return self._get()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
 
 
 def hop_view(req: CorsRequest, hop: Exchange, page_headers: PageHeaders | None = None) -> HopView:
@@ -122,7 +148,7 @@ def hop_view(req: CorsRequest, hop: Exchange, page_headers: PageHeaders | None =
         acrm, acrh = page_headers.requested(hop)
         names = tuple(acrh)
         return HopView(hop, acrm or "GET", names, {n: n for n in names}, hop, None, True)
-    page_names = _page_names(page_headers.page_set(hop))
+    page_names = _PageNames(page_headers, hop)
     if pf is not None:
         acrm, acrh = page_headers.requested(pf)
         return HopView(hop, acrm or hop.method, tuple(acrh), page_names, pf, None, True)
@@ -274,9 +300,14 @@ def build(
                 "The HAR does not show the page's origin (no Origin, Referer or page entry); "
                 "Chrome's message names it where 'null' is shown."
             )
-    cookie = any("cookie" in h.request_headers for h in req.hops if fetch.origin(h.url) != page_origin)
     page_headers = page_headers or PageHeaders()
-    hops = tuple(hop_view(req, h, page_headers) for h in req.hops)
+    if len(req.hops) == 1:  # hot: most requests are one entry; the general case below, unrolled
+        first = req.hops[0]
+        cookie = target != page_origin and "cookie" in first.request_headers
+        hops: tuple[HopView, ...] = (hop_view(req, first, page_headers),)
+    else:
+        cookie = any("cookie" in h.request_headers for h in req.hops if fetch.origin(h.url) != page_origin)
+        hops = tuple(hop_view(req, h, page_headers) for h in req.hops)
     return RequestContext(
         req,
         hops,

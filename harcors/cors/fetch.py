@@ -251,7 +251,13 @@ def parse_request_headers_list(value: str | None) -> list[str]:
     """``Access-Control-Request-Headers`` as sorted lower-case names."""
     if not value:
         return []
-    return sorted({item.strip().lower() for item in value.split(",") if item.strip()})
+    return list(_request_headers_list(value))
+
+
+@lru_cache(maxsize=4096)
+def _request_headers_list(value: str) -> tuple[str, ...]:
+    # Cached: a page sends the same few Access-Control-Request-Headers values on every preflight.
+    return tuple(sorted({item.strip().lower() for item in value.split(",") if item.strip()}))
 
 
 def parse_allow_list(value: str | None) -> tuple[list[str] | None, str | None]:
@@ -263,6 +269,13 @@ def parse_allow_list(value: str | None) -> tuple[list[str] | None, str | None]:
     """
     if value is None:
         return [], None
+    items, bad = _allow_list(value)
+    return (None, bad) if items is None else (list(items), None)
+
+
+@lru_cache(maxsize=4096)
+def _allow_list(value: str) -> tuple[tuple[str, ...] | None, str | None]:
+    # Cached: a server answers every preflight with the same few lists.
     items = []
     for part in value.split(","):
         item = part.strip(" \t")
@@ -271,7 +284,7 @@ def parse_allow_list(value: str | None) -> tuple[list[str] | None, str | None]:
         if not _TCHAR.match(item):
             return None, item
         items.append(item)
-    return items, None
+    return tuple(items), None
 
 
 def is_ok_status(status: int) -> bool:

@@ -265,14 +265,16 @@ def _pair_preflights(
 ) -> dict[int, Exchange]:
     """actual index -> preflight, greedily by how well each candidate pair matches (``targets``: each
     preflight's :func:`preflight_target`; ``by_url``: the actual requests by URL)."""
-    scored: list[tuple[tuple[float, ...], Exchange, Exchange]] = []
+    # Candidates first (same URL, page and method, near in time), scores only where they matter.
+    candidates: list[tuple[Exchange, list[tuple[Exchange, float, int]]]] = []
+    listed: dict[int, int] = defaultdict(int)  # actual index -> how many preflights list it
+    pf_seen: dict[int, int] = defaultdict(int)  # preflight index -> how many preflights have it
     for pf, target in zip(preflights, targets, strict=True):  # hot: every preflight
         timeline = by_url.get(target)
         if timeline is None:
             continue  # no request to this URL: an orphan (left to the second pass, which needs one too)
-        acrm, acrh = page_headers.requested(pf)
-        acrh_set = set(acrh)
-        origin = pf.request_headers.get("origin")
+        acrm = page_headers.requested(pf)[0]
+        cands = []
         for req in timeline.near(pf):
             if not _same_page(pf, req):
                 continue
@@ -288,6 +290,25 @@ def _pair_preflights(
                     continue
             else:
                 method_score = 1 if req.method.upper() in fetch.SAFELISTED_METHODS else 2
+            cands.append((req, dt, method_score))
+            listed[req.index] += 1
+        if cands:
+            candidates.append((pf, cands))
+            pf_seen[pf.index] += 1
+    paired: dict[int, Exchange] = {}
+    taken_pf: set[int] = set()
+    scored: list[tuple[tuple[float, ...], Exchange, Exchange]] = []
+    for pf, cands in candidates:
+        if len(cands) == 1 and listed[cands[0][0].index] == 1 and pf_seen[pf.index] == 1:
+            # Hot: nearly every preflight. Its only candidate, which no other preflight wants: no
+            # other pair competes, so the greedy pass below would take it whatever its score.
+            paired[cands[0][0].index] = pf
+            taken_pf.add(pf.index)
+            continue
+        acrh = page_headers.requested(pf)[1]
+        acrh_set = set(acrh)
+        origin = pf.request_headers.get("origin")
+        for req, dt, method_score in cands:
             names = page_headers.unsafe_names(req)
             if names == acrh:
                 header_score = 0
@@ -301,8 +322,6 @@ def _pair_preflights(
                 ((method_score, header_score, origin_score, dt, abs(req.index - pf.index)), pf, req)
             )
     scored.sort(key=lambda s: s[0])
-    taken_pf: set[int] = set()
-    paired: dict[int, Exchange] = {}
     for _, pf, req in scored:
         if pf.index in taken_pf or req.index in paired:
             continue
