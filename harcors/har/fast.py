@@ -89,7 +89,7 @@ class _Content(msgspec.Struct, gc=False):
     mimeType: str | None = None
 
 
-class _Initiator(msgspec.Struct, gc=False):
+class _Initiator(msgspec.Struct, gc=False, frozen=True):  # hashable: the sharing table's key
     type: str | None = None
     url: str | None = None
     requestId: str | None = None
@@ -175,10 +175,6 @@ class _Shared:
                     line = items[i]
                     pairs[i] = table[line] = (line.name, line.value)
         return Headers(pairs)
-
-
-class _NotClean(Exception):
-    """A header list the typed schema rejects: the piece takes the exchange_from_entry route."""
 
 
 # --- headers left in the file ---------------------------------------------------------------------
@@ -324,12 +320,6 @@ class _Converter:
         self._headers = shared.headers
         self._types: dict[str, str] = {}
 
-    def headers(self, raw: msgspec.Raw) -> Headers:
-        try:
-            return self._headers(_header_list.decode(raw))
-        except msgspec.ValidationError:
-            raise _NotClean from None
-
     def _lower(self, raw_type: str) -> str:
         lowered = self._types.get(raw_type)
         if lowered is None:
@@ -337,8 +327,13 @@ class _Converter:
         return lowered
 
     def exchanges(self, entries: list[_Entry], base: int, piece: _Piece | None) -> list[Exchange]:
-        """All of a piece's entries, or :class:`_NotClean` before any is delivered."""
-        share = self._shared.setdefault  # the table may be cleared, never replaced
+        """All of a piece's entries, or ``msgspec.ValidationError`` (a header list the typed schema
+        rejects) before any is delivered."""
+        table = self._shared  # may be cleared, never replaced
+        share = table.setdefault
+        types = self._types
+        headers = self._headers  # a list the schema rejects raises ValidationError: the piece goes generic
+        header_list = _header_list.decode
         out: list[Exchange] = []
         append = out.append
         for ordinal, e in enumerate(entries):
@@ -353,7 +348,7 @@ class _Converter:
             # headers hold no Origin (every CORS request carries one, including redirected ones).
             if (piece is not None and raw_type and post is None and (200 <= status < 300 or status == 304)
                     and not (resp.error or resp.failure_text or e.error) and req.method in ("GET", "HEAD")
-                    and self._lower(raw_type) != "preflight"
+                    and (types.get(raw_type) or self._lower(raw_type)) != "preflight"
                     and (raw_init.type != "preflight" if isinstance(raw_init, _Initiator)
                          else raw_init is None and e.initiator_type is None and e.initiator_detail is None)):
                 lowered = bytes(req.headers).lower()
@@ -371,7 +366,7 @@ class _Converter:
                     _set_inferred(x, False)
                     _set_started(x, _started(e.startedDateTime))  # pairing sorts every entry by time
                     _set_pageref(x, share(e.pageref, e.pageref) if e.pageref else e.pageref)
-                    _set_resource_type(x, self._lower(raw_type))
+                    _set_resource_type(x, types[raw_type])
                     req.headers = resp.headers = _NULL  # they are views of the read buffer
                     _set_extras(x, (e, piece, ordinal, absent, self))
                     piece.last = ordinal
@@ -380,21 +375,23 @@ class _Converter:
             content = resp.content or _no_content
             method = share(req.method, req.method)
             error = resp.error or resp.failure_text or e.error or None
-            if isinstance(raw_init, _Initiator):
-                initiator: Initiator | None = Initiator(
-                    type=raw_init.type or "other", url=raw_init.url, request_id=raw_init.requestId or None)
+            if isinstance(raw_init, _Initiator):  # one Initiator per distinct value: most repeat
+                initiator: Initiator | None = table.get(raw_init)
+                if initiator is None:
+                    initiator = table[raw_init] = Initiator(
+                        raw_init.type or "other", raw_init.url, raw_init.requestId or None)
             elif raw_init is None and e.initiator_type is None and e.initiator_detail is None:
                 initiator = None
             else:
                 initiator = chrome_har_initiator(raw_init, e.initiator_type, e.initiator_detail)
             redirect = resp.redirectURL or ""
-            resp_headers = self.headers(resp.headers)
+            resp_headers = headers(header_list(resp.headers))
             request_mime = post.mimeType if post is not None else None
-            req_headers = without_part_headers(self.headers(req.headers), request_mime)
+            req_headers = without_part_headers(headers(header_list(req.headers)), request_mime)
             if not redirect and 300 <= status < 400:
                 redirect = resp_headers.get("location") or ""
             if raw_type:
-                resource_type, inferred = self._lower(raw_type), False
+                resource_type, inferred = types.get(raw_type) or self._lower(raw_type), False
             else:
                 resource_type = infer_resource_type(method.upper(), req_headers, content.mimeType)
                 inferred = True
@@ -865,7 +862,7 @@ class FastEntries:
             try:
                 entries = _typed.decode(text)
                 out = convert.exchanges(entries, self.count, piece)
-            except (msgspec.ValidationError, _NotClean):
+            except msgspec.ValidationError:
                 pass
             except (msgspec.DecodeError, RecursionError):
                 raise FastPathUnavailable("a piece of log.entries is not valid JSON") from None
