@@ -29,9 +29,9 @@ class Analysis:
     pairs: dict[int, int] = field(default_factory=dict)  # request index -> preflight index
     problem: str | None = None  # file-level problem met after some entries were read
     entries_seen: int = 0
-    #: True for what ``analyze_file(on_early=...)`` publishes before its result. While the file is
-    #: read: the exchanges read so far and the failures settled so far (no warnings; ``pairs``
-    #: empty). Once all is checked: every exchange and finding. Fixes for the likely stack only.
+    #: True for what ``analyze_file(on_early=...)`` publishes while the file is still read: the
+    #: exchanges read so far and the failures settled so far (no warnings, fixes for the likely
+    #: stack only, ``pairs`` empty).
     provisional: bool = False
 
     @property
@@ -55,7 +55,7 @@ class EarlyPolicy:
     few seconds; tests shrink them to make a few-MB file publish.
     """
 
-    first_after: float = 0.75  # seconds of reading before the first publication
+    first_after: float = 0.5  # seconds of reading before the first publication
     every: float = 1.5  # seconds between publications
     max_count: int = 5  # publications per file, at most
     margin_entries: int = 500  # entries read after a request before its findings are published
@@ -84,11 +84,11 @@ def analyze_file(
     :class:`EarlyPolicy`, ``early``); the result returned is the same with or without it.
     """
     stream = HarStream(path, progress=progress, cancelled=cancelled)
-    early_findings = None if on_early is None else EarlyFindings(stream, on_early, early or EarlyPolicy())
-    exchanges = list(stream) if early_findings is None else early_findings.read()
+    if on_early is None:
+        exchanges = list(stream)
+    else:
+        exchanges = EarlyFindings(stream, on_early, early or EarlyPolicy()).read()
     result = evaluate(exchanges, stream.info)
-    if early_findings is not None:
-        early_findings.checked(result.findings, result.pairs)
     return Analysis(
         info=stream.info,
         exchanges=exchanges,
@@ -117,8 +117,7 @@ _TYPED_PROBE = Exchange(index=-1, started=None, method="GET", url="", request_he
 
 
 class EarlyFindings:
-    """Reads a :class:`HarStream` to the end, publishing settled failures as it goes; then, for a
-    file that took a while, every finding as soon as the checks are done (before the fixes).
+    """Reads a :class:`HarStream` to the end, publishing settled failures as it goes.
 
     Every entry is evaluated about once more than in the final run (its stretch plus the overlaps),
     and only at a handful of moments, so the extra engine work is bounded by the part of the file
@@ -132,7 +131,6 @@ class EarlyFindings:
         self.exchanges: list[Exchange] = []
         self.findings: list[Finding] = []  # published so far, in the engine's order
         self.publications = 0
-        self._started = 0.0
         self._settled = 0  # exchanges[:_settled] had their findings published (or had none)
         self._scanned = 0  # exchanges[:_scanned] were looked at for pages and preflights
         self._pages: dict[str, Exchange] = {}  # pageref -> first GET document before the window
@@ -145,8 +143,7 @@ class EarlyFindings:
         """Every exchange of the stream, as ``list(stream)`` would give them."""
         policy = self.policy
         entries = iter(self.stream)
-        self._started = policy.clock()
-        due = self._started + policy.first_after
+        due = policy.clock() + policy.first_after
         while chunk := list(islice(entries, policy.check_every)):  # no per-entry Python work here
             self.exchanges.extend(chunk)
             if self.publications >= policy.max_count:
@@ -180,23 +177,16 @@ class EarlyFindings:
             if first <= f.request.index < end and is_early_kind(f) and not self._may_use_old_preflight(f)
         ]
         self._settled = hi
-        if findings:
-            # The likely stack only: every stack costs ~1 ms a finding (the GUI renders them on demand).
-            self.findings.extend(attach_fixes(findings, window, stack=None))
-            self._send(ex[:front], list(self.findings), {})
-
-    def checked(self, findings: list[Finding], pairs: dict[int, int]) -> None:
-        """The final findings, before the fixes for every stack (a second or more on a big file)."""
-        if self.publications == 0 and self.policy.clock() - self._started < self.policy.first_after:
-            return  # a small file: the result is moments away
-        self._send(self.exchanges, attach_fixes(findings, self.exchanges, stack=None), pairs)
-
-    def _send(self, exchanges: list[Exchange], findings: list[Finding], pairs: dict[int, int]) -> None:
+        if not findings:
+            return
+        # The likely stack only: every stack costs ~1 ms a finding (the GUI renders them on demand).
+        self.findings.extend(attach_fixes(findings, window, stack=None))
         self.publications += 1
         stream = self.stream
         self.on_early(Analysis(
-            info=stream.info, exchanges=exchanges, skipped=list(stream.skipped), findings=findings,
-            pairs=pairs, problem=stream.problem, entries_seen=stream.entries_seen, provisional=True,
+            info=stream.info, exchanges=ex[:front], skipped=list(stream.skipped),
+            findings=list(self.findings), problem=stream.problem, entries_seen=stream.entries_seen,
+            provisional=True,
         ))
 
     def _settled_end(self, front: int) -> int:

@@ -19,6 +19,10 @@ SCREENSHOT_SIZE = (1440, 900)
 _SCREENSHOT_TIMEOUT_MS = 10 * 60 * 1000
 
 
+#: seconds; see create_application.
+SWITCH_INTERVAL = 0.0005
+
+
 def create_application(argv: Sequence[str] | None = None) -> QtWidgets.QApplication:
     """The QApplication (created once), named so QSettings and the desktop know it."""
     app = QtWidgets.QApplication.instance()
@@ -32,6 +36,11 @@ def create_application(argv: Sequence[str] | None = None) -> QtWidgets.QApplicat
     app.setDesktopFileName("harcors")
     app.setWindowIcon(theme.app_icon())
     theme.follow_system_theme(app)
+    # Each call from Qt into Python (a table cell's data(), an event handler) takes the GIL. While the
+    # loader thread runs Python code, the GUI thread waits up to the switch interval for it: 5 ms by
+    # default, so painting early findings (hundreds of data() calls) during a load took 0.5 s. The
+    # interval only matters while a thread waits, so a shorter one costs the loader little.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     return app
 
 

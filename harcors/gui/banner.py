@@ -73,7 +73,7 @@ class ReadingBanner(Banner):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__("info", "", action="Cancel", parent=parent, closable=False)
         self.bar = QtWidgets.QProgressBar()
-        self.bar.setTextVisible(False)
+        self.bar.setFormat("%p %")
         self.bar.setFixedWidth(160)
         self.bar.setRange(0, 1000)
         layout = self.layout()

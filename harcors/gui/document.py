@@ -8,13 +8,12 @@ from dataclasses import replace
 
 from harcors.analysis import Analysis, EarlyPolicy
 from harcors.cors.model import Finding
-from harcors.fixes import fixes_for
 from harcors.gui import theme
 from harcors.gui.banner import Banner, ReadingBanner
 from harcors.gui.detail import DetailPane
 from harcors.gui.empty import EmptyState
 from harcors.gui.filterbar import FilterBar
-from harcors.gui.frames import COLUMNS, Filter, TableData
+from harcors.gui.frames import COLUMNS, Filter, TableData, every_stack
 from harcors.gui.models import ElideDelegate, FindingsModel
 from harcors.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from harcors.gui.settings import AppSettings
@@ -23,14 +22,6 @@ from harcors.har.model import Exchange
 
 _DEFAULT_WIDTHS = {"severity": 28, "method": 96, "url": 340, "origin": 160, "type": 64, "status": 56,
                    "rule": 180, "message": 300}
-
-
-def _every_stack(finding: Finding) -> Finding:
-    """``finding`` with the fixes for every stack: early findings carry the likely stack's only."""
-    if finding.extras.get("every_stack"):
-        return finding
-    fixes = fixes_for(finding, guess=finding.extras.get("stack_guess"))  # type: ignore[arg-type]
-    return replace(finding, fixes=fixes, extras={**finding.extras, "every_stack": True})
 
 
 def _same_finding(a: Finding, b: Finding) -> bool:
@@ -300,22 +291,23 @@ class HarTab(QtWidgets.QWidget):
             self._update_reading_banner()
 
     def _update_reading_banner(self) -> None:
-        """Say that the list is still growing, how far reading is, and what is not there yet."""
+        """Say that the list is still growing, how far reading is, and what is not there yet.
+
+        The text changes only with the findings (a word-wrapped label's layout is not free); the
+        progress bar follows the reading.
+        """
         errors, _warnings = self._counts()
         blocked = f"{errors:,} request{'s' if errors != 1 else ''} blocked by CORS"
         if self._reading_done:
-            assert self.data is not None
-            if self.data.analysis.pairs or len(self.data.analysis.exchanges) == self._entries_read:
-                text = (f"<b>All {self._entries_read:,} entries read and checked</b> — {blocked}. "
-                        "Preparing the fixes and the list of all requests…")
-            else:
-                text = f"<b>Read the whole file</b> — {blocked} so far. Checking the rest…"
+            text = (f"<b>Read the whole file</b> — {blocked} so far. Checking the rest and preparing "
+                    "the fixes…")
             self.reading_banner.set_fraction(None)
         else:
-            text = (f"<b>Reading… {100 * self._read_fraction:.0f} %</b> — {blocked} so far. "
-                    "The list grows as the file is read; warnings and all requests come at the end.")
+            text = (f"<b>Reading…</b> {blocked} so far. The list grows as the file is read; "
+                    "warnings and the list of all requests come at the end.")
             self.reading_banner.set_fraction(self._read_fraction)
-        self.reading_banner.label.setText(text)
+        if self.reading_banner.label.text() != text:
+            self.reading_banner.label.setText(text)
 
     def _on_early(self, data: TableData) -> None:
         """Early findings of the file being read: show them now, keeping what the user looks at."""
@@ -600,7 +592,7 @@ class HarTab(QtWidgets.QWidget):
         if finding is not None:
             if self.data is not None and self.data.analysis.provisional:
                 # One finding's fixes for every stack: about a millisecond, on demand.
-                finding = self.model.update_finding(current.row(), _every_stack(finding))
+                finding = self.model.update_finding(current.row(), every_stack(finding))
             self.detail.show_finding(finding)
             return
         exchange = self.model.exchange_at(current.row())
