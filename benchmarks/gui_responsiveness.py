@@ -10,6 +10,7 @@ shows what the machine alone costs: on a loaded machine, other processes delay t
     python benchmarks/gui_responsiveness.py                  # generates benchmarks/data/gui-450M.har
     python benchmarks/gui_responsiveness.py /tmp/big.har
     python benchmarks/gui_responsiveness.py --size 100M
+    python benchmarks/gui_responsiveness.py --no-early      # without early findings (to compare CPU)
 
 Runs offscreen unless QT_QPA_PLATFORM says otherwise. Prints one line per phase and a verdict
 against the 100 ms aim.
@@ -22,7 +23,9 @@ Without the GC pause in harcors/gui/worker.py the load's longest gap was 602 ms.
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,7 +37,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from harcors.analysis import EarlyPolicy  # noqa: E402
 from harcors.gui.app import create_application  # noqa: E402
+from harcors.gui.document import HarTab  # noqa: E402
 from harcors.gui.mainwindow import MainWindow  # noqa: E402
 from harcors.gui.qt import QtCore  # noqa: E402
 from harcors.gui.settings import AppSettings, file_settings  # noqa: E402
@@ -96,8 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", nargs="?", help="HAR to load (default: generate one)")
     parser.add_argument("--size", default="450M", help="size of the generated HAR (default 450M)")
     parser.add_argument("--interval", type=int, default=10, help="timer interval in ms (default 10)")
+    parser.add_argument("--no-early", action="store_true", help="no early findings while reading")
     args = parser.parse_args(argv)
     path = ensure_file(args.file, args.size)
+    if args.no_early:
+        HarTab.early_policy = EarlyPolicy(first_after=math.inf)
 
     app = create_application()
     with tempfile.TemporaryDirectory(prefix="harcors-bench-") as tmp:
@@ -116,10 +124,18 @@ def main(argv: list[str] | None = None) -> int:
         done = QtCore.QEventLoop()
         window.tab_settled.connect(lambda *_: QtCore.QTimer.singleShot(500, done.quit))
         ticks.start()
+        cpu = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         [tab] = window.open_files([str(path)])
+        # When the GUI thread gets them: the moment the window can show them.
+        firsts: dict[str, tuple[float, int]] = {}
+        tab.job.progress.connect(lambda *_: firsts.setdefault("progress", (time.perf_counter(), 0)))
+        tab.job.early_findings.connect(lambda data: firsts.setdefault(
+            "findings", (time.perf_counter(), len(data.analysis.findings))))
+        tab.analysis_ready.connect(lambda *_: firsts.setdefault("final", (time.perf_counter(), 0)))
         done.exec()
         load_s = time.perf_counter() - started
+        used = resource.getrusage(resource.RUSAGE_SELF)
         load_gaps = ticks.stop()
         if tab.data is None:
             print(f"could not load {path}: {tab.error}", file=sys.stderr)
@@ -128,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path} ({path.stat().st_size / 1e6:,.0f} MB): {len(analysis.exchanges):,} requests, "
               f"{len(analysis.findings):,} findings, shown {tab.model.rowCount():,}")
         print(describe("load ", load_gaps, load_s))
+        when = {name: f"{at - started:.2f} s" for name, (at, _n) in firsts.items()}
+        early = f"{when['findings']} ({firsts['findings'][1]:,} failures)" if "findings" in firsts else "none"
+        print(f"drop → first progress {when.get('progress', 'none')}, first findings {early}, "
+              f"final table {when.get('final', 'none')}; CPU of the load "
+              f"{used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime:.2f} s")
 
         # Switching to every request (the biggest table) and sorting it.
         ticks.start()
