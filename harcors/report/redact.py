@@ -20,8 +20,6 @@ import dataclasses
 import functools
 import re
 from collections.abc import Iterable
-from itertools import compress, repeat
-from operator import attrgetter, contains, is_not, not_
 from urllib.parse import unquote_plus
 
 from harcors.analysis import Analysis
@@ -199,28 +197,11 @@ def _credential_part(name: str, value: str) -> list[str]:
 
 
 def _url_secrets(url: str) -> list[str]:
-    return list(_urls_secrets([url]))
-
-
-def _urls_secrets(urls: Iterable[str]) -> set[str]:
-    """The secret parameter values and URL passwords of all ``urls``, found in one regex pass.
-
-    Hot path: every URL of a HAR (50,000 on a big one). Neither pattern can match across a line
-    break (their classes exclude whitespace), so scanning the URLs joined by newlines finds
-    exactly the matches of scanning each one.
-    """
-    urls = list(urls)
-    # No parameter, no user:password: most URLs of a HAR; filtered without a Python loop.
-    with_params = "\n".join(compress(urls, map(contains, urls, repeat("="))))
-    with_users = "\n".join(compress(urls, map(contains, urls, repeat("@"))))
-    found: set[str] = set()
-    matches = _PARAM_RE.findall(with_params)
-    if matches:
-        _seps, names, values = zip(*matches, strict=True)
-        secret_names = {name for name in set(names) if is_secret_param(name)}
-        found.update(compress(values, map(secret_names.__contains__, names)))
-        found.update([unquote_plus(v) for v in found])
-    found.update(pw for _pre, pw in _USERINFO_RE.findall(with_users))
+    if "=" not in url and "@" not in url:  # no parameter, no user:password (most URLs of a HAR)
+        return []
+    found = [m["value"] for m in _PARAM_RE.finditer(url) if is_secret_param(m["name"])]
+    found += [unquote_plus(v) for v in found]
+    found += [m["pw"] for m in _USERINFO_RE.finditer(url)]
     return found
 
 
@@ -279,20 +260,6 @@ class _LiteralIndex:
         return "".join(out)
 
 
-_URL = attrgetter("url")
-_REDIRECT_URL = attrgetter("redirect_url")
-_REQUEST_HEADERS = attrgetter("request_headers")
-_RESPONSE_HEADERS = attrgetter("response_headers")
-# What a header line gives the literal pass: its value's credential parts, or its value's URL secrets.
-_SECRET, _URL_VALUE = 1, 2
-
-
-def _header_kind(name: str) -> int:
-    if is_secret_header(name):
-        return _SECRET
-    return _URL_VALUE if name.lower() in ("referer", "location", "content-location") else 0
-
-
 class Redactor:
     """Redacts texts, URLs and headers; knows the literal secret values of one HAR's traffic."""
 
@@ -313,39 +280,34 @@ class Redactor:
         of them just to learn secrets no report can contain cost seconds on a 50,000-entry HAR.
         Callers must read the exchanges they will export first (:func:`redact_analysis` does).
         """
-        # Hot path: 50,000 exchanges on a big HAR. The loops below run over distinct values (a
-        # handful of header names, the few secret-looking lines); per-entry work stays in C.
-        exchanges = list(exchanges)
-        urls = set(map(_URL, exchanges))
-        urls.update(map(_REDIRECT_URL, exchanges))
-        urls.discard("")
-        secrets = _urls_secrets(urls)
-        if not unread:  # a LazyExchange read nothing but the URLs above
-            exchanges = list(compress(exchanges, map(is_not, map(type, exchanges), repeat(LazyExchange))))
-        header_lists = [*map(_REQUEST_HEADERS, exchanges), *map(_RESPONSE_HEADERS, exchanges)]
-        if not unread:
-            lazy = list(map(isinstance, header_lists, repeat(LazyHeaders)))
-            header_lists = [*compress(header_lists, map(not_, lazy)),
-                            *(h for h in compress(header_lists, lazy) if h.loaded)]
+        secrets: list[str] = []
+        header_lists: list[Headers] = []
+        urls: set[str] = set()
+        for ex in exchanges:
+            urls.add(ex.url)
+            if ex.redirect_url:
+                urls.add(ex.redirect_url)
+            if not unread and type(ex) is LazyExchange:  # nothing but the URLs above was read
+                continue
+            for headers in (ex.request_headers, ex.response_headers):
+                if unread or not isinstance(headers, LazyHeaders) or headers.loaded:
+                    header_lists.append(headers)
+        for url in urls:
+            if url:
+                secrets += _url_secrets(url)
         seen: set[tuple[str, str]] = set()  # the same header lines repeat on every entry
-        kinds: dict[str, int] = {}  # header name -> _SECRET / _URL_VALUE / 0
-        url_values: list[str] = []
         for headers in header_lists:
-            for line in headers.items():
+            for line in headers:
                 if line in seen:
                     continue
                 seen.add(line)
                 name, value = line
-                kind = kinds.get(name)
-                if kind is None:
-                    kind = kinds[name] = _header_kind(name)
-                if kind == _SECRET:
-                    secrets.update(_credential_part(name, value))
-                elif kind == _URL_VALUE:
-                    url_values.append(value)
+                if is_secret_header(name):
+                    secrets += _credential_part(name, value)
+                elif name.lower() in ("referer", "location", "content-location"):
+                    secrets += _url_secrets(value)
                 if "eyJ" in value:
-                    secrets.update(_JWT_RE.findall(value))
-        secrets |= _urls_secrets(url_values)
+                    secrets += _JWT_RE.findall(value)
         return cls(secrets)
 
     def text(self, text: str) -> str:
