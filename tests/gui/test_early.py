@@ -167,3 +167,18 @@ def test_cancel_while_early_findings_are_shown_keeps_them(qtbot, window, big_har
     with qtbot.waitSignal(tab.analysis_ready, timeout=LOAD_TIMEOUT):
         banner.action_button.click()
     assert tab.banners() == [] and tab.is_complete()
+
+
+def test_a_file_cut_short_shows_early_findings_then_what_was_read(qtbot, window, big_har, tmp_path):
+    cut = tmp_path / "cut.har"
+    data = big_har.read_bytes()
+    cut.write_bytes(data[: len(data) * 4 // 5])
+    tab = open_tab(window, cut)
+    early: list[int] = []
+    tab.job.early_findings.connect(lambda d: early.append(len(d.analysis.findings)))
+    with qtbot.waitSignal(tab.analysis_ready, timeout=LOAD_TIMEOUT):
+        pass
+    analysis = tab.data.analysis
+    assert early and analysis.problem and analysis.findings and not analysis.provisional
+    assert any(b.text().startswith(analysis.problem) for b in tab.banners())
+    assert not tab.reading_banner.isVisible() and tab.model.total() > 0
