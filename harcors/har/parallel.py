@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from harcors.har.fast import FastEntries
 
 _SPLIT_WINDOW = 8 << 20  # how far past the middle an entry boundary is looked for
+_SPLIT_STEP = 256 << 10  # read at a time while looking (entries are rarely longer)
 # One announcement per frame: its length (-1: the child is done), entries in it, how many of them
 # are Skipped, where the next entry starts in the JSON text, and whether it took the generic route.
 _NOTE = struct.Struct("<qqqqq")
@@ -71,13 +72,22 @@ def _find_split(source: _Source, layout: Layout, after: int) -> tuple[int, int] 
     start of the entry after it), both past byte ``after``; None if none is near."""
     size = os.path.getsize(source.path) - source.bom
     middle = max(size // 2, after + 1)
+    keep = len(layout.boundary) - 1  # a boundary may straddle two reads
     with open(source.path, "rb") as f:
         f.seek(source.bom + middle)
-        window = f.read(_SPLIT_WINDOW)
-    at = window.find(layout.boundary)
-    if at < 0:
-        return None
-    return middle + at + layout.close, middle + at + len(layout.boundary) - 1
+        window, offset = b"", middle  # window[0] is byte `offset` of the JSON text
+        while offset - middle < _SPLIT_WINDOW:
+            more = f.read(_SPLIT_STEP)
+            if not more:
+                return None
+            window += more
+            at = window.find(layout.boundary)
+            if at >= 0:
+                return offset + at + layout.close, offset + at + len(layout.boundary) - 1
+            drop = max(0, len(window) - keep)
+            offset += drop
+            window = window[drop:]
+    return None
 
 
 # --- the child's side -----------------------------------------------------------------------------

@@ -69,6 +69,18 @@ def test_a_generated_session_reads_the_same_split_in_two(session):
     assert_same_as_one_process(session, two=two)
 
 
+@pytest.mark.parametrize("step", [5, 64, 1 << 20])
+def test_the_split_is_the_first_entry_boundary_past_the_middle(monkeypatch, session, step):
+    monkeypatch.setattr(parallel, "_SPLIT_STEP", step)
+    data = session.read_bytes()
+    boundary = b"\n      },\n      {"  # the generator's layout: entries at a six-space indent
+    layout = fast_mod.Layout(boundary=boundary, last=b"\n      }\n    ]", close=8)
+    source = fast_mod._Source(str(session), False, fast_mod._Shared())
+    at = data.index(boundary, len(data) // 2)
+    assert parallel._find_split(source, layout, 0) == (at + 8, at + len(boundary) - 1)
+    assert data[at + 8:at + 9] == b"," and data[at + len(boundary) - 1:at + len(boundary)] == b"{"
+
+
 def test_breaks_in_the_second_half_are_read_as_one_process_reads_them(tmp_path, session):
     doc = json.loads(session.read_bytes())
     entries = doc["log"]["entries"]
