@@ -159,8 +159,9 @@ def hop_view(req: CorsRequest, hop: Exchange, page_headers: PageHeaders | None =
 def _page_origin(req: CorsRequest) -> tuple[str | None, str | None]:
     """The page's origin and a note saying where it came from (None when from the Origin header)."""
     first = req.first
-    if first.origin:
-        return first.origin, None
+    origin = first.origin
+    if origin:
+        return origin, None
     pf = req.preflight_for(first)
     if pf is not None and pf.request_headers.get("origin"):
         return pf.request_headers.get("origin"), None

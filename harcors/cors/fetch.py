@@ -235,7 +235,7 @@ def page_set_headers(request_headers: Headers) -> list[tuple[str, str]]:
     when "Disable cache" is ticked.
     """
     # Hot: every header of every CORS request.
-    out = [(name, value) for name, value in request_headers if not _browser_added(name)]
+    out = [pair for pair in request_headers if not _browser_added(pair[0])]  # the loader's shared pairs
     if len(out) >= 2:
         # The last line of each name decides, as a dict of all of them would.
         last = {lower: v for n, v in out if (lower := lower_name(n)) in _DISABLE_CACHE_PAIR}

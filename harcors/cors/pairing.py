@@ -269,16 +269,25 @@ def _pair_preflights(
     candidates: list[tuple[Exchange, list[tuple[Exchange, float, int]]]] = []
     listed: dict[int, int] = defaultdict(int)  # actual index -> how many preflights list it
     pf_seen: dict[int, int] = defaultdict(int)  # preflight index -> how many preflights have it
+    groups = by_url.groups
     for pf, target in zip(preflights, targets, strict=True):  # hot: every preflight
-        timeline = by_url.get(target)
-        if timeline is None:
+        group = groups.get(target)
+        if group is None:
             continue  # no request to this URL: an orphan (left to the second pass, which needs one too)
+        # A URL requested once needs no timeline: near() would return that one request.
+        near = group if len(group) == 1 else by_url.get(target).near(pf)  # type: ignore[union-attr]
         acrm = page_headers.requested(pf)[0]
         cands = []
-        for req in timeline.near(pf):
-            if not _same_page(pf, req):
-                continue
-            dt = _dt(pf, req)
+        page = pf.pageref
+        started = pf.started
+        for req in near:
+            if page is not None and req.pageref is not None and page != req.pageref:
+                continue  # not _same_page
+            dt = (  # _dt inlined
+                abs(started - req.started)
+                if started is not None and req.started is not None
+                else abs(pf.index - req.index) * 1e-3
+            )
             if dt > PAIR_WINDOW:
                 continue
             if acrm is not None:

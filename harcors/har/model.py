@@ -18,17 +18,27 @@ class _LowerNames(dict[str, str]):
     ``str.lower`` (and its new string) per name and per question.
     """
 
-    __slots__ = ()
+    __slots__ = ("already_lower",)
     LIMIT = 8192  # bounded, whatever the HAR holds
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: the names seen that are their own lower case (all of them, in an HTTP/2 capture)
+        self.already_lower: set[str] = set()
 
     def __missing__(self, name: str) -> str:
         if len(self) >= self.LIMIT:
             self.clear()
+            self.already_lower.clear()
         lower = self[name] = name.lower()
+        if lower == name:
+            self.already_lower.add(name)
         return lower
 
 
-_lower = _LowerNames().__getitem__
+_names = _LowerNames()
+_lower = _names.__getitem__
+_already_lower = _names.already_lower
 
 #: ``name.lower()`` for a header name, remembered (hot: for code that walks header lists by name).
 lower_name: Callable[[str], str] = _lower
@@ -54,13 +64,10 @@ class Headers:
             items = self._items
             # Hot path (every header list the engine reads). Most lists repeat no name, and HTTP/2
             # (Chrome's usual capture) sends every name in lower case: then the list is its own index,
-            # built in C. The names are checked all at once: a string equal to its lower-cased self
-            # holds no character that lower-casing changes, whatever the context.
+            # built and checked in C (a name not known to be lower case takes the general way once).
             index = dict(items)
-            if len(index) == len(items):
-                names = "".join(index)
-                if names.lower() != names:
-                    index = {_lower(name): value for name, value in items}
+            if len(index) == len(items) and not index.keys() <= _already_lower:
+                index = {_lower(name): value for name, value in items}
             multi: dict[str, list[str]] | None = None
             if len(index) != len(items):  # repeated names: keep every value, in order
                 multi = {}
