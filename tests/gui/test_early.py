@@ -16,7 +16,7 @@ from harcors.fixes import ANY_STACK
 from harcors.gui import document
 from harcors.gui.document import HarTab
 from harcors.gui.frames import COLUMNS, Filter, TableData
-from harcors.gui.qt import Qt, QtWidgets
+from harcors.gui.qt import Qt, QtGui, QtWidgets
 from harcors.gui.worker import AnalysisJob
 
 LOAD_TIMEOUT = 30_000
@@ -153,7 +153,9 @@ def test_cancel_while_early_findings_are_shown_keeps_them(qtbot, window, big_har
 
     def on_early(data: TableData) -> None:
         early.append(len(data.analysis.findings))
-        tab.reading_banner.action_button.click()  # what Esc does
+        button = tab.reading_banner.action_button
+        assert button.shortcut() == QtGui.QKeySequence(Qt.Key.Key_Escape)
+        button.click()  # what Esc does (offscreen Qt does not deliver shortcuts to QTest)
         paused.set()
 
     tab.job.early_findings.connect(on_early)
