@@ -82,6 +82,7 @@ def test_early_findings_fill_the_table_while_the_file_is_read(qtbot, window, big
 def test_the_detail_pane_works_on_an_early_row(qtbot, window, big_har):
     tab = open_tab(window, big_har)
     shown: list[tuple[Finding | None, Finding | None, str, int]] = []
+    copied: list[str] = []
 
     def on_early(_data: TableData) -> None:
         if not shown:
@@ -89,6 +90,9 @@ def test_the_detail_pane_works_on_an_early_row(qtbot, window, big_har):
             finding = tab.current_finding()
             shown.append((finding, tab.detail.finding(), tab.detail.message_text("chrome"),
                           tab.detail.stack_picker.count()))
+            assert window.copy_md_action.isEnabled()
+            window.copy_markdown()  # ready for a bug ticket, like a final finding
+            copied.append(QtGui.QGuiApplication.clipboard().text())
 
     tab.job.early_findings.connect(on_early)
     with qtbot.waitSignal(tab.analysis_ready, timeout=LOAD_TIMEOUT):
@@ -97,6 +101,7 @@ def test_the_detail_pane_works_on_an_early_row(qtbot, window, big_har):
     assert finding is not None and detailed is finding and chrome == finding.messages.chrome
     # Early findings carry the likely stack's fix; the pane renders every stack for the picker.
     assert stacks > 1 and len(finding.fixes) == stacks and finding.fixes[0].stack != ANY_STACK
+    assert copied[0].startswith("## Blocked by CORS") and finding.request.url in copied[0]
 
 
 class PausedJob(AnalysisJob):
