@@ -73,9 +73,8 @@ class HarTab(QtWidgets.QWidget):
         self._banners: list[Banner] = []
         self._empty_action = ""  # what the empty table's button does: "all" requests or "reset" filters
         self._early = False  # the table shows early findings and the file is still being read
-        self._read_fraction = 0.0
-        self._entries_read = 0
-        self._reading_done = False
+        self._read_fraction = 0.0  # of the file's bytes
+        self._reading_done = False  # the checks and fixes run; the table waits for them
 
         self.pages = QtWidgets.QStackedWidget()
         layout = QtWidgets.QVBoxLayout(self)
@@ -226,7 +225,6 @@ class HarTab(QtWidgets.QWidget):
         self.data = None
         self._early = False
         self._read_fraction = 0.0
-        self._entries_read = 0
         self._reading_done = False
         self._clear_banners()
         self.reading_banner.hide()
@@ -278,7 +276,6 @@ class HarTab(QtWidgets.QWidget):
             self.progress_label.setText(f"{stage}…")
 
     def _on_progress(self, done: int, total: int, entries: int) -> None:
-        self._entries_read = entries
         if total > 0 and done >= total:
             self._reading_done = True
             self.progress.setRange(0, 0)  # reading done; the checks have no byte count
@@ -402,13 +399,15 @@ class HarTab(QtWidgets.QWidget):
         self._release_job()
         self.error = "Loading was cancelled."
         if self._early and self.data is not None:
-            # Keep what the user was reading; the banner says how partial it is.
+            # Keep what the user was reading, and say how partial it is ("All requests" stays off:
+            # the early analysis has no request list).
             self._early = False
             self.reading_banner.hide()
             n = len(self.data.analysis.exchanges)
             banner = self._add_banner(Banner(
-                "warning", f"Loading was cancelled: these findings cover part of the {n:,} entries read, "
-                "without warnings.", action="Read again"))
+                "warning", f"Loading was cancelled after {n:,} entries. The table shows the failures found "
+                "in them so far; warnings and the list of all requests need the whole file.",
+                action="Read again"))
             banner.action_triggered.connect(self.start)
             self.state_changed.emit()
             self.load_cancelled.emit()
