@@ -95,6 +95,20 @@ def test_breaks_in_the_second_half_are_read_as_one_process_reads_them(tmp_path, 
     assert len(two[1]) == 1 and two[1][0].index == 320 and two[2] is not None
 
 
+@pytest.mark.parametrize("variant", ["bom", "crlf", "tabs"])
+def test_byte_order_mark_and_other_layouts(tmp_path, session, variant):
+    data = session.read_bytes()
+    if variant == "bom":
+        data = b"\xef\xbb\xbf" + data
+    elif variant == "crlf":
+        data = data.replace(b"\n", b"\r\n")
+    else:
+        data = json.dumps(json.loads(data), indent="\t", ensure_ascii=False).encode()
+    path = tmp_path / f"{variant}.har"
+    path.write_bytes(data)
+    assert_same_as_one_process(path)
+
+
 def test_a_truncated_second_half(tmp_path, session):
     data = session.read_bytes()
     path = tmp_path / "cut.har"
