@@ -74,3 +74,10 @@ def test_grouping_by_target_origin_is_origin_of(url: str) -> None:
 ])
 def test_proxy_precheck_agrees_with_the_full_test(url: str, host: str | None) -> None:
     assert cors_proxy_host(url) == host
+
+
+def test_proxy_hints_cover_every_known_proxy() -> None:
+    from harcors.fixes import workarounds
+
+    for known in workarounds._KNOWN_PROXIES:
+        assert any(hint in known for hint in workarounds._PROXY_HINTS), known
