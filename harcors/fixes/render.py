@@ -61,14 +61,21 @@ def environment() -> jinja2.Environment:
 
 
 @cache
+def _compiled(source: str) -> tuple[jinja2.Template, tuple[str, ...]]:
+    """The template, and the variables it reads: its output depends on nothing else (the filters
+    are pure). Parsed once for both (a cold CLI run compiles a dozen templates)."""
+    env = environment()
+    tree = env.parse(source)
+    names = tuple(sorted(jinja2.meta.find_undeclared_variables(tree)))
+    return env.from_string(tree), names
+
+
 def _template(source: str) -> jinja2.Template:
-    return environment().from_string(source)
+    return _compiled(source)[0]
 
 
-@cache
 def _used_names(source: str) -> tuple[str, ...]:
-    """The variables a template reads: its output depends on nothing else (the filters are pure)."""
-    return tuple(sorted(jinja2.meta.find_undeclared_variables(environment().parse(source))))
+    return _compiled(source)[1]
 
 
 _MISSING = object()
