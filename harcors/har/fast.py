@@ -785,7 +785,7 @@ class FastEntries:
                 self.count += len(items)
                 self.skipped_in_piece = helper.skipped_in_piece
                 self.generic_pieces += helper.generic_pieces
-                if self._on_read is not None:
+                if self._on_read is not None and helper.next_entry >= 0:
                     self._on_read(source.bom + helper.next_entry)
                 self.next_entry = helper.next_entry
                 yield items
@@ -794,6 +794,8 @@ class FastEntries:
         finally:
             helper.stop()
         # The helper stopped early (it met something the fast path cannot read, or died): read on here.
+        if self.next_entry < 0:  # after the last entry: what follows it did not check out, as one
+            raise FastPathUnavailable("the document does not end cleanly after log.entries")  # process says
         stream.seek(source.bom + self.next_entry)
         buf = bytearray(self._chunk + 1)
         filled, eof = _fill(stream, buf, 1)
@@ -822,6 +824,7 @@ class FastEntries:
             # would hold "]" and fail to decode, which is the safe outcome).
             stop = buf.find(last, max(cut, start), filled)
             if stop >= 0:
+                self.next_entry = -1  # none: only what follows the array is left to check
                 yield self._decode(buf, start, stop + close, base, convert, source)
                 self._check_tail(stream, buf[stop + len(last):filled])
                 return True

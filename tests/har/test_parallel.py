@@ -109,11 +109,14 @@ def test_byte_order_mark_and_other_layouts(tmp_path, session, variant):
     assert_same_as_one_process(path)
 
 
-def test_a_truncated_second_half(tmp_path, session):
+@pytest.mark.parametrize("cut", ["at 80 %", "after the entries"])
+def test_a_truncated_second_half(tmp_path, session, cut):
     data = session.read_bytes()
+    data = data[: int(len(data) * 0.8)] if cut == "at 80 %" else data[: data.rindex(b"]") + 1]
     path = tmp_path / "cut.har"
-    path.write_bytes(data[: int(len(data) * 0.8)])
-    assert_same_as_one_process(path)
+    path.write_bytes(data)
+    two = assert_same_as_one_process(path)
+    assert two[2] is not None and two[3] == (400 if cut == "after the entries" else two[3])
 
 
 def test_a_helper_that_dies_changes_nothing(monkeypatch, session):
