@@ -95,6 +95,21 @@ def test_breaks_in_the_second_half_are_read_as_one_process_reads_them(tmp_path, 
     assert len(two[1]) == 1 and two[1][0].index == 320 and two[2] is not None
 
 
+def test_a_false_boundary_at_the_split(tmp_path, session):
+    """Two headers laid out the way entries are, right past the middle: the split falls inside an
+    entry, so the parent's last piece does not decode and the ijson path reads on from there."""
+    data = session.read_bytes()
+    header_gap = b"\n            },\n            {"
+    at = data.index(header_gap, len(data) // 2)
+    data = data[:at] + b"\n      },\n      {" + data[at + len(header_gap):]
+    path = tmp_path / "false.har"
+    path.write_bytes(data)
+    layout = fast_mod.Layout(boundary=b"\n      },\n      {", last=b"\n      }\n    ]", close=8)
+    source = fast_mod._Source(str(path), False, fast_mod._Shared())
+    assert parallel._find_split(source, layout, 0)[0] == at + 8  # the split is the false one
+    assert_same_as_one_process(path)
+
+
 @pytest.mark.parametrize("variant", ["bom", "crlf", "tabs"])
 def test_byte_order_mark_and_other_layouts(tmp_path, session, variant):
     data = session.read_bytes()
