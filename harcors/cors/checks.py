@@ -21,6 +21,7 @@ from urllib.parse import urljoin
 
 from harcors.cors import fetch
 from harcors.cors.context import HopView, RequestContext, scheme_of, url_has_userinfo
+from harcors.cors.model import slot_init
 from harcors.cors.rules import RULES
 from harcors.har.model import Exchange, Headers
 
@@ -33,6 +34,7 @@ CORS_SCHEMES = frozenset({"http", "https", "data"})
 LOCAL_SCHEMES = frozenset({"data", "blob", "about"})
 
 
+@slot_init  # several per blocked request
 @dataclass(frozen=True, slots=True)
 class Failure:
     """The first check a browser fails for a request."""

@@ -2,10 +2,49 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from harcors.har.model import Exchange
+
+_Record = TypeVar("_Record")
+_FACTORY = object()
+
+
+def slot_init(cls: type[_Record]) -> type[_Record]:
+    """Give a frozen, slotted dataclass an ``__init__`` that fills its slots directly.
+
+    A frozen dataclass's own ``__init__`` calls ``object.__setattr__`` for every field (it has to get
+    past the class's ``__setattr__``, which refuses); for the records the engine makes per request,
+    tens of thousands per HAR, that is most of what making them costs. The slots' own descriptors do
+    the same in half the time. Same parameters and defaults; for classes without ``__post_init__``.
+    """
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    frozen = cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    if not frozen or "__slots__" not in cls.__dict__ or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__}: slot_init is for frozen, slotted dataclasses without __post_init__")
+    env: dict[str, Any] = {"_FACTORY": _FACTORY}
+    params, body = [], []
+    for f in fields:
+        env[f"_set_{f.name}"] = cls.__dict__[f.name].__set__
+        if f.default is not dataclasses.MISSING:
+            env[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        elif f.default_factory is not dataclasses.MISSING:
+            env[f"_factory_{f.name}"] = f.default_factory
+            params.append(f"{f.name}=_FACTORY")
+            body.append(f"    if {f.name} is _FACTORY: {f.name} = _factory_{f.name}()")
+        else:
+            params.append(f.name)
+        body.append(f"    _set_{f.name}(self, {f.name})")
+    source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body)
+    exec(source, env)  # built from the dataclass's own field names, as dataclasses itself does
+    init = env["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
 
 
 class Severity(StrEnum):
@@ -19,6 +58,7 @@ class Confidence(StrEnum):
     UNCERTAIN = "uncertain"  # the HAR lacks the evidence; the verdict is a best guess
 
 
+@slot_init  # one per finding: thousands in a big HAR
 @dataclass(frozen=True, slots=True)
 class Messages:
     """The console lines each browser prints for the failure.
@@ -43,6 +83,7 @@ class Fix:
     notes: str = ""
 
 
+@slot_init  # one per finding: thousands in a big HAR
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One CORS problem with one request.

@@ -27,6 +27,7 @@ from itertools import pairwise
 from urllib.parse import urljoin
 
 from harcors.cors import fetch
+from harcors.cors.model import slot_init
 from harcors.har.model import Exchange
 
 # Chromium's preflight cache: 5 s without Access-Control-Max-Age, capped at two hours.
@@ -36,6 +37,7 @@ MAX_MAX_AGE = 7200.0
 PAIR_WINDOW = 120.0
 
 
+@slot_init  # hot: one per request that may concern CORS
 @dataclass(frozen=True, slots=True)
 class CorsRequest:
     """One request as the page made it: its redirect hops and the preflights sent for them.
