@@ -98,3 +98,13 @@ def test_every_secret_header_name_holds_one_of_the_quick_test_words() -> None:
         name = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 4))).strip("-_") or "x"
         if is_secret_header(name):
             assert any(part in name.lower() for part in redact._SECRET_NAME_PARTS), name
+
+
+def test_urls_are_scanned_together_but_each_on_its_own() -> None:
+    # The URLs are scanned joined by newlines: nothing may match across two of them.
+    urls = ["https://a.example/x?page=1&to", "ken=NotASecret01", "https://b.example/?sig=SigSecret02&v=1",
+            "https://carol:PassSecret03@c.example/", "https://d.example/?api%5Fkey=Enc%20Secret04"]
+    r = Redactor.for_exchanges([exchange(i, "GET", u, [], [], 200) for i, u in enumerate(urls)])
+    assert r.text("NotASecret01 here") == "NotASecret01 here"
+    for secret in ("SigSecret02", "PassSecret03", "Enc%20Secret04", "Enc Secret04"):
+        assert r.text(f"({secret})") == f"({REDACTED})", secret
