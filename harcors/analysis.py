@@ -179,7 +179,7 @@ class EarlyFindings:
         self._settled = hi
         if not findings:
             return
-        # The likely stack only: every stack costs ~1 ms a finding (the GUI renders them on demand).
+        # The likely stack only: every stack costs ~1 ms a finding; the final analysis brings them.
         self.findings.extend(attach_fixes(findings, window, stack=None))
         self.publications += 1
         stream = self.stream

@@ -13,7 +13,7 @@ from harcors.gui.banner import Banner, ReadingBanner
 from harcors.gui.detail import DetailPane
 from harcors.gui.empty import EmptyState
 from harcors.gui.filterbar import FilterBar
-from harcors.gui.frames import COLUMNS, Filter, TableData, every_stack
+from harcors.gui.frames import COLUMNS, Filter, TableData
 from harcors.gui.models import ElideDelegate, FindingsModel
 from harcors.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from harcors.gui.settings import AppSettings
@@ -321,11 +321,17 @@ class HarTab(QtWidgets.QWidget):
         self._update_reading_banner()
         if first:
             self.pages.setCurrentWidget(self.main_page)
-            self.select_row(0)
             self.table.setFocus()
+            # The detail pane is filled on the next turn of the event loop, after the table is painted:
+            # the loader holds the GIL most of the time, so each step should be short.
+            QtCore.QTimer.singleShot(0, self._select_first_if_none)
         elif view is None or not self._restore_view(view):
             self.select_row(0)
         self.state_changed.emit()
+
+    def _select_first_if_none(self) -> None:
+        if not self.table.selectionModel().currentIndex().isValid():
+            self.select_row(0)
 
     def _end_early(self) -> None:
         self._early = False
@@ -589,9 +595,6 @@ class HarTab(QtWidgets.QWidget):
             return
         finding = self.model.finding_at(current.row())
         if finding is not None:
-            if self.data is not None and self.data.analysis.provisional:
-                # One finding's fixes for every stack: about a millisecond, on demand.
-                finding = self.model.update_finding(current.row(), every_stack(finding))
             self.detail.show_finding(finding)
             return
         exchange = self.model.exchange_at(current.row())

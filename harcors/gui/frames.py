@@ -8,7 +8,7 @@ only swaps a model's frame. Filtering and sorting are whole-column numpy/pandas 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -16,7 +16,6 @@ import pandas as pd
 
 from harcors.analysis import Analysis
 from harcors.cors.model import Finding
-from harcors.fixes import fixes_for
 from harcors.har.model import Exchange
 
 #: The table's columns, in display order.
@@ -380,31 +379,13 @@ def build_table_data(analysis: Analysis) -> TableData:
     )
 
 
-def every_stack(finding: Finding) -> Finding:
-    """``finding`` with the fixes for every stack: early findings carry the likely stack's only.
-
-    About a millisecond once the catalog's templates for the finding's rule are compiled.
-    """
-    if finding.extras.get("every_stack"):
-        return finding
-    fixes = fixes_for(finding, guess=finding.extras.get("stack_guess"))  # type: ignore[arg-type]
-    return replace(finding, fixes=fixes, extras={**finding.extras, "every_stack": True})
-
-
-def build_early_table_data(analysis: Analysis, rules_ready: set[str] | None = None) -> TableData:
+def build_early_table_data(analysis: Analysis) -> TableData:
     """The findings view of a provisional analysis (see ``analyze_file(on_early=...)``).
 
     Its "All requests" view stays empty until the final analysis: building it costs a Python call
-    per request read, which the early findings must not wait for. The detail pane renders every
-    stack's fix on demand; one finding of each rule not in ``rules_ready`` (updated) gets them here,
-    which compiles the templates off the GUI thread (~0.1 s the first time).
+    per request read, which the early findings must not wait for. Their fixes are the likely
+    stack's only (compiling every stack's templates would delay the first findings by ~0.4 s).
     """
-    if rules_ready is not None:
-        findings = analysis.findings
-        for i, finding in enumerate(findings):
-            if finding.rule not in rules_ready:
-                rules_ready.add(finding.rule)
-                findings[i] = every_stack(finding)
     return TableData(
         analysis=analysis,
         findings=findings_rows(analysis.findings).prepare(),

@@ -129,14 +129,6 @@ class FindingsModel(QtCore.QAbstractTableModel):
                 return row
         return -1
 
-    def update_finding(self, row: int, finding: Finding) -> Finding:
-        """Put ``finding`` in place of the one at ``row`` (the same finding, more complete)."""
-        assert self._rows is not None
-        findings = self._rows.findings
-        assert isinstance(findings, list)
-        findings[self._fid[self._order[row]]] = finding
-        return finding
-
     def positions(self) -> list[int]:
         return list(self._order)
 

@@ -94,7 +94,6 @@ class AnalysisJob(QtCore.QThread):
         self.early = early or EarlyPolicy()
         self._stop = threading.Event()
         self._last_entries = 0
-        self._rules_ready: set[str] = set()  # rules whose fix templates early findings compiled
 
     def cancel(self) -> None:
         """Ask the load to stop; it does at its next read (within a megabyte of input)."""
@@ -124,7 +123,7 @@ class AnalysisJob(QtCore.QThread):
     def _on_early(self, analysis: Analysis) -> None:
         if not self._stop.is_set():
             # Built here, like the final table: the GUI thread only swaps the model's rows.
-            self.early_findings.emit(build_early_table_data(analysis, self._rules_ready))
+            self.early_findings.emit(build_early_table_data(analysis))
 
     def run(self) -> None:  # runs in the worker thread
         try:
