@@ -5,7 +5,8 @@ haralyzer's ``HarParser.from_file`` is bypassed for reading: it ``json.load``s t
 Pretty-printed files (DevTools, Firefox, most tools) take the fast path in ``fast.py``: bounded
 pieces decoded by msgspec into only the fields CORS needs. Everything else, and whatever the fast
 path cannot vouch for, streams with ijson's C backend and ``convert.py``, from the first entry the
-fast path did not deliver; both give the same Exchanges, skipped entries and problems.
+fast path did not deliver; both give the same Exchanges, skipped entries and problems. With
+``workers=2`` a forked helper reads the second half of a large plain file meanwhile (``parallel.py``).
 """
 
 from __future__ import annotations
