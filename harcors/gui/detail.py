@@ -433,6 +433,11 @@ class DetailPane(QtWidgets.QWidget):
     def set_preferred_stack(self, stack: str) -> None:
         self._preferred_stack = stack
 
+    def set_other_stacks_pending(self, pending: bool) -> None:
+        """Early findings carry the likely stack's fix only: say why the picker offers no other."""
+        self.stack_picker.setToolTip("The fix for every server stack is offered once the whole file is read"
+                                     if pending else "")
+
     def clear(self) -> None:
         self._finding = None
         self.stack.setCurrentWidget(self.empty)

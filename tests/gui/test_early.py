@@ -90,6 +90,7 @@ def test_the_detail_pane_works_on_an_early_row(qtbot, window, big_har):
             finding = tab.current_finding()
             shown.append((finding, tab.detail.finding(), tab.detail.message_text("chrome"),
                           tab.detail.stack_picker.count()))
+            assert "whole file" in tab.detail.stack_picker.toolTip()
             assert window.copy_md_action.isEnabled()
             window.copy_markdown()  # ready for a bug ticket, like a final finding
             copied.append(QtGui.QGuiApplication.clipboard().text())
