@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -14,6 +14,7 @@ from harcors.cors.context import producer_has_verdict
 from harcors.cors.pairing import PAIR_WINDOW, preflight_target
 from harcors.fixes import ALL_STACKS, attach_fixes
 from harcors.har import HarInfo, HarStream, Skipped
+from harcors.har.bodies import read_texts
 from harcors.har.loader import ProgressCallback
 from harcors.har.model import Exchange, Headers
 
@@ -88,7 +89,12 @@ def analyze_file(
         exchanges = list(stream)
     else:
         exchanges = EarlyFindings(stream, on_early, early or EarlyPolicy()).read()
-    result = evaluate(exchanges, stream.info)
+
+    def read_bodies(indices: Collection[int]) -> dict[int, str]:
+        # A second pass over the file, only if the engine asks (see harcors.cors.credentials).
+        return read_texts(path, indices, cancelled=cancelled)
+
+    result = evaluate(exchanges, stream.info, read_bodies)
     return Analysis(
         info=stream.info,
         exchanges=exchanges,

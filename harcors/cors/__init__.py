@@ -15,6 +15,7 @@ import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from harcors.cors.credentials import BodyReader
 from harcors.cors.model import Confidence, Finding, Fix, Messages, Severity
 from harcors.har.model import Exchange, HarInfo
 
@@ -28,8 +29,18 @@ class CorsResult:
     pairs: dict[int, int] = field(default_factory=dict)
 
 
-def evaluate(exchanges: Sequence[Exchange], info: HarInfo | None = None) -> CorsResult:
-    """Findings for a HAR's exchanges: one error per blocked request, plus warnings."""
+def evaluate(
+    exchanges: Sequence[Exchange],
+    info: HarInfo | None = None,
+    read_bodies: BodyReader | None = None,
+) -> CorsResult:
+    """Findings for a HAR's exchanges: one error per blocked request, plus warnings.
+
+    ``read_bodies`` reads entries' response bodies back from the HAR (e.g.
+    ``functools.partial(harcors.har.bodies.read_texts, path)``). It is called, at most once, only
+    when a request's verdict depends on a credentials mode the HAR cannot show; the page's
+    scripts may show it (:mod:`harcors.cors.credentials`).
+    """
     from harcors.cors.engine import evaluate_exchanges
 
     # The engine allocates many short-lived objects next to the HAR's tens of thousands of long-lived
@@ -38,7 +49,7 @@ def evaluate(exchanges: Sequence[Exchange], info: HarInfo | None = None) -> Cors
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        findings, pairing = evaluate_exchanges(exchanges, info)
+        findings, pairing = evaluate_exchanges(exchanges, info, read_bodies)
         result = CorsResult(findings=findings, pairs=dict(pairing.pairs))
         # The pairing's request records and per-run memo go now, while the collector is off: left for
         # later, the collection the first allocation after gc.enable() triggers would walk them all.

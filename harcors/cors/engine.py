@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from urllib.parse import urlsplit
 
-from harcors.cors import advisories, checks, fetch, messages
+from harcors.cors import advisories, checks, credentials, fetch, messages
 from harcors.cors.checks import Failure
 from harcors.cors.context import (
     RequestContext,
@@ -49,17 +49,28 @@ def _other_browsers(ctx: RequestContext, credentials: bool) -> tuple[str | None,
     return firefox, safari, notes
 
 
-def _explain(ctx: RequestContext, notes: list[str], with_verdict: bool) -> Finding | None:
-    """An error finding for a request the browser blocked (``with_verdict``) or that fails the checks."""
+def _shows_all_checks(ctx: RequestContext) -> bool:
+    """Does the HAR show everything the browser checked: the final response, or the preflight that
+    stopped the request? Without them (Playwright HARs) a credentials check on an earlier redirect
+    hop would be a made-up explanation."""
     last = ctx.hops[-1]
-    # Trying credentials mode "include" only makes sense when the HAR shows everything the browser
-    # checked: the final response, or the preflight that stopped the request. Without them (Playwright
-    # HARs) a credentials check on an earlier redirect hop would be a made-up explanation.
-    evidence = last.hop.got_response or (last.preflight is not None and last.preflight.got_response)
+    return last.hop.got_response or (last.preflight is not None and last.preflight.got_response)
+
+
+def _explain(
+    ctx: RequestContext,
+    notes: list[str],
+    with_verdict: bool,
+    code: credentials.CredentialsEvidence | None = None,
+) -> Finding | None:
+    """An error finding for a request the browser blocked (``with_verdict``) or that fails the checks;
+    ``code`` is the page's call that shows the request was made with credentials."""
+    last = ctx.hops[-1]
+    evidence = _shows_all_checks(ctx)
     # A request never sent although its preflight answered (status 0 in a Firefox HAR) was refused by
     # the browser just as surely as one Chrome marks ERR_FAILED.
     refused = not ctx.has_verdict and ctx.verdict is Verdict.FAILED and not last.hop.got_response
-    if ctx.cookie_sent:
+    if ctx.cookie_sent or code is not None:
         tries = [True]
     elif (with_verdict or refused) and evidence and not ctx.req.orphan:
         tries = [False, True]
@@ -74,8 +85,11 @@ def _explain(ctx: RequestContext, notes: list[str], with_verdict: bool) -> Findi
             break
     if failure is None:
         return None
-    inferred = credentials and not ctx.cookie_sent
+    inferred = credentials and not ctx.cookie_sent and code is None
     confidence = Confidence.CERTAIN
+    if code is not None:
+        notes.append(code.note())
+        confidence = Confidence.LIKELY  # the call in the code may not be the one that made this request
     if inferred:
         notes.append(
             "The HAR does not record the request's credentials mode (Chrome's default 'sanitized' export "
@@ -387,8 +401,28 @@ def _mixed_content(ctx: RequestContext) -> Finding | None:
     )
 
 
-def judge(ctx: RequestContext) -> list[Finding]:
-    """Every finding for one request."""
+def _credentials_decide(ctx: RequestContext) -> bool:
+    """Would this request, which passes the checks without credentials, fail them with credentials,
+    in a HAR that cannot show its credentials mode (no verdict, no Cookie header)?"""
+    return (
+        not ctx.cookie_sent
+        and not ctx.req.orphan
+        and _shows_all_checks(ctx)
+        and checks.walk(ctx, True) is not None
+    )
+
+
+def judge(
+    ctx: RequestContext,
+    code: credentials.CredentialsEvidence | None = None,
+    undecided: list[RequestContext] | None = None,
+) -> list[Finding]:
+    """Every finding for one request.
+
+    In a HAR without verdicts, a request that passes the checks without credentials but would fail
+    them with credentials is added to ``undecided`` (when given): the page's code may show its
+    credentials mode. ``code`` is that evidence, when found.
+    """
     req = ctx.request
     out: list[Finding] = []
     is_api = req.resource_type in _CORS_TYPES or ctx.req.orphan
@@ -436,10 +470,12 @@ def judge(ctx: RequestContext) -> list[Finding]:
         and ctx.verdict in (Verdict.NONE, Verdict.FAILED)
         and (ctx.mode == "cors" or is_api)
     ):
-        found = _explain(ctx, notes, with_verdict=False)
+        found = _explain(ctx, notes, with_verdict=False, code=code)
         if found is not None:
             out.append(found)
             return out
+        if undecided is not None and _credentials_decide(ctx):
+            undecided.append(ctx)
     if ctx.verdict is Verdict.FAILED and not ctx.has_verdict:
         unanswered = _unanswered(ctx)
         if unanswered is not None:
@@ -510,10 +546,35 @@ def _entry_may_involve_cors(pages: Mapping[str, str], ex: Exchange) -> bool:
     return ex.resource_type in ("fetch", "xhr", "eventsource") and site != "same-origin"
 
 
-def evaluate_pairing(pairing: Pairing, exchanges: Sequence[Exchange], info: HarInfo | None) -> list[Finding]:
+def _judge_with_code(
+    contexts: Sequence[RequestContext],
+    judged: list[list[Finding]],
+    undecided: Sequence[RequestContext],
+    exchanges: Sequence[Exchange],
+    read_bodies: credentials.BodyReader,
+) -> None:
+    """Judge again, as credentialed, the ``undecided`` requests whose credentials the page's code shows."""
+    found = credentials.find_evidence([(c.req.first, c.page_url) for c in undecided], exchanges, read_bodies)
+    if not found:
+        return
+    waiting = {id(c) for c in undecided}
+    for i, ctx in enumerate(contexts):
+        code = found.get(ctx.req.first.index)
+        if code is not None and id(ctx) in waiting:
+            judged[i] = judge(ctx, code)
+
+
+def evaluate_pairing(
+    pairing: Pairing,
+    exchanges: Sequence[Exchange],
+    info: HarInfo | None,
+    read_bodies: credentials.BodyReader | None = None,
+) -> list[Finding]:
+    """Findings for every request; ``read_bodies`` lets the page's code settle credentials modes the
+    HAR cannot show (it is called only when a request depends on one)."""
     pages = page_urls(exchanges)
     requests = [req for req in pairing.requests if may_involve_cors(req, pages)]
-    return _evaluate(requests, pairing, exchanges, info, pages)
+    return _evaluate(requests, pairing, exchanges, info, pages, read_bodies)
 
 
 def _evaluate(
@@ -522,13 +583,18 @@ def _evaluate(
     exchanges: Sequence[Exchange],
     info: HarInfo | None,
     pages: Mapping[str, str],
+    read_bodies: credentials.BodyReader | None = None,
 ) -> list[Finding]:
     """Findings for ``requests``, the ones :func:`may_involve_cors` lets through."""
     has_verdict = producer_has_verdict(info, exchanges)
     contexts = [build(req, has_verdict, pages, pairing.page_headers) for req in requests]
+    undecided: list[RequestContext] | None = [] if read_bodies is not None and not has_verdict else None
+    judged = [judge(ctx, undecided=undecided) for ctx in contexts]
+    if undecided and read_bodies is not None:
+        _judge_with_code(contexts, judged, undecided, exchanges, read_bodies)
     findings: list[Finding] = []
-    for ctx in contexts:
-        findings.extend(judge(ctx))
+    for found in judged:
+        findings.extend(found)
     findings.extend(advisories.session_warnings(contexts))
     findings = advisories.aggregate(findings)
     findings.sort(key=lambda f: (f.request.index, f.severity is not Severity.ERROR, f.rule))
@@ -536,12 +602,14 @@ def _evaluate(
 
 
 def evaluate_exchanges(
-    exchanges: Sequence[Exchange], info: HarInfo | None = None
+    exchanges: Sequence[Exchange],
+    info: HarInfo | None = None,
+    read_bodies: credentials.BodyReader | None = None,
 ) -> tuple[list[Finding], Pairing]:
     pages = page_urls(exchanges)
     # The pre-filter runs inside pairing, so the entries it turns down never become request records.
     pairing = pair(exchanges, keep=partial(_entry_may_involve_cors, pages))
-    return _evaluate(pairing.requests, pairing, exchanges, info, pages), pairing
+    return _evaluate(pairing.requests, pairing, exchanges, info, pages, read_bodies), pairing
 
 
 __all__ = ["classify_error", "evaluate_exchanges", "judge"]

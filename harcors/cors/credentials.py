@@ -1,0 +1,635 @@
+"""Evidence of a request's credentials mode in the page's own code.
+
+A HAR does not record whether a request was made with credentials. Chrome says so indirectly
+(it marks the blocked request), a Cookie header proves it, but a Firefox or proxy HAR of a
+credentialed request without cookies looks exactly like an anonymous one, and a response that
+fails only the credentialed checks (``Access-Control-Allow-Origin: *``, no
+``Access-Control-Allow-Credentials: true``) keeps its 200 and its body. What such a HAR does keep
+are the page's documents and scripts, and the call that made the request is often in them with its
+options written out::
+
+    fetch("https://api.example.com/me", { credentials: "include" })
+
+This module finds those calls and ties them to requests. It reads only literal code, never runs
+it, and errs towards saying nothing:
+
+* the call's URL must be a string or template literal, or a ``+`` chain of them, whose literal
+  parts match the request's URL (holes such as ``${id}`` or ``API_BASE`` match anything; a call
+  whose URL has no telling literal part is ignored);
+* the credentials must be written in the same call: ``credentials: "include"`` in the options
+  object literal of ``fetch()`` / ``new Request()``, ``withCredentials: true`` in an axios config
+  (or ``axios.defaults.withCredentials = true``), or ``<xhr>.withCredentials = true`` in the same
+  block as ``<xhr>.open(method, url)`` with no other open/send/assignment of ``<xhr>`` in between;
+* a literal method must be the request's method;
+* if any other call in the scanned code matches the request without credentials, or with options
+  that cannot be read (a variable, a spread), the evidence is ambiguous and nothing is claimed.
+
+Relative URLs resolve against the page for ``fetch``/XHR, the way the browser does; axios
+prepends a ``baseURL`` the code may set anywhere, so its relative URLs match as a path suffix.
+Helper functions are not followed: in ``function get(url, creds) { x.open("GET", url);
+x.withCredentials = creds }`` nothing ties ``true`` at a call site to the request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from harcors.har.model import Exchange
+
+#: Reads the response bodies of entries (by ``Exchange.index``) back from the HAR; capped and
+#: best effort (see :func:`harcors.har.bodies.read_texts`).
+BodyReader = Callable[[Collection[int]], Mapping[int, str]]
+
+_SCRIPT_MIME = ("html", "javascript", "ecmascript", "jscript")
+_CALL_SPAN = 4000  # characters one call's argument list may take before it is given up on
+_MAX_CALLS_PER_BODY = 20000  # call openers looked at per body (a minified bundle has thousands)
+_SNIPPET = 200  # characters of a call quoted in a finding's note
+
+_HOLE = None  # a part of a URL expression that is not a literal: matches any text
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialsEvidence:
+    """The call in the page's code that shows a request was made with credentials."""
+
+    script_url: str  # the document or script whose body holds the call
+    snippet: str  # the call, whitespace collapsed and shortened
+    api: str  # "fetch", "XMLHttpRequest" or "axios"
+
+    def note(self) -> str:
+        return (
+            f"Credentials mode 'include' was inferred from the page's code: {self.script_url} makes this "
+            f"request with credentials ({self.snippet}). The HAR itself does not record the credentials "
+            "mode, and no Cookie header was sent to show it."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """One request-making call found in a body, with what its literal text says."""
+
+    api: str
+    parts: tuple[str | None, ...]  # the URL expression: literal strings and holes (None)
+    method: str | None  # upper-cased when written as a literal, else None
+    credentials: bool | None  # True: with credentials; False: without; None: cannot be read
+    relative_to_page: bool  # a relative URL resolves against the page (fetch, XHR), not a baseURL
+    script_url: str
+    snippet: str
+
+    def matches(self, url: str, page_url: str | None) -> bool:
+        return _url_matches(self.parts, self.relative_to_page, _without_fragment(url), page_url)
+
+
+# --- a small JavaScript lexer: enough to find a call's arguments and its literal strings ---------
+
+_QUOTES = "'\"`"
+_CLOSE = {"(": ")", "[": "]", "{": "}"}
+
+
+def _skip_string(text: str, i: int, end: int) -> int:
+    """Index after the string or template literal whose quote is at ``i``; -1 if it does not close."""
+    quote = text[i]
+    i += 1
+    while i < end:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == quote:
+            return i + 1
+        if quote == "`" and c == "$" and text.startswith("${", i):
+            close = _skip_group(text, i + 1, end)
+            if close < 0:
+                return -1
+            i = close
+            continue
+        if c == "\n" and quote != "`":
+            return -1
+        i += 1
+    return -1
+
+
+def _skip_comment(text: str, i: int, end: int) -> int:
+    """Index after a comment starting at ``i``, or ``i`` when there is none."""
+    if text.startswith("//", i):
+        nl = text.find("\n", i, end)
+        return end if nl < 0 else nl
+    if text.startswith("/*", i):
+        close = text.find("*/", i + 2, end)
+        return end if close < 0 else close + 2
+    return i
+
+
+def _skip_group(text: str, i: int, end: int) -> int:
+    """Index after the bracket group opening at ``i``; -1 if it does not close before ``end``.
+
+    Regular-expression literals are not recognised; a bracket or quote inside one may make the
+    group look unclosed, which only loses that call.
+    """
+    stack = [_CLOSE[text[i]]]
+    i += 1
+    while i < end:
+        c = text[i]
+        if c in _QUOTES:
+            i = _skip_string(text, i, end)
+            if i < 0:
+                return -1
+            continue
+        if c == "/":
+            after = _skip_comment(text, i, end)
+            if after != i:
+                i = after
+                continue
+        if c in _CLOSE:
+            stack.append(_CLOSE[c])
+        elif c in ")]}":
+            if c != stack.pop():
+                return -1
+            if not stack:
+                return i + 1
+        i += 1
+    return -1
+
+
+def _split_top(text: str, start: int, end: int, sep: str) -> list[str]:
+    """``text[start:end]`` split at ``sep`` characters outside brackets, strings and comments."""
+    parts = []
+    i = begin = start
+    while i < end:
+        c = text[i]
+        if c in _QUOTES:
+            j = _skip_string(text, i, end)
+            i = end if j < 0 else j
+            continue
+        if c == "/":
+            j = _skip_comment(text, i, end)
+            if j != i:
+                i = j
+                continue
+        if c in _CLOSE:
+            j = _skip_group(text, i, end)
+            i = end if j < 0 else j
+            continue
+        if c == sep:
+            parts.append(text[begin:i])
+            begin = i + 1
+        i += 1
+    parts.append(text[begin:end])
+    return parts
+
+
+_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]+\}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|\r\n|[\s\S])")
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+
+
+def _unescape(body: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if e[0] == "u" and len(e) > 1:
+            return chr(int(e[2:-1] if e[1] == "{" else e[1:], 16))
+        if e[0] == "x" and len(e) == 3:
+            return chr(int(e[1:], 16))
+        if e in ("\n", "\r\n", "\u2028", "\u2029"):
+            return ""  # a line continuation
+        return _SIMPLE_ESCAPES.get(e, e)
+
+    return _ESCAPE.sub(one, body)
+
+
+def _literal(expr: str) -> str | None:
+    """The value of ``expr`` when it is one string literal (a template without ``${}`` too)."""
+    e = expr.strip()
+    if len(e) < 2 or e[0] not in _QUOTES or _skip_string(e, 0, len(e)) != len(e):
+        return None
+    if e[0] == "`" and "${" in e:
+        return None
+    return _unescape(e[1:-1])
+
+
+def _template_parts(e: str) -> list[str | None]:
+    """A template literal's text pieces, with a hole for each ``${...}``."""
+    out: list[str | None] = []
+    i, begin, end = 1, 1, len(e) - 1
+    while i < end:
+        if e[i] == "\\":
+            i += 2
+            continue
+        if e.startswith("${", i):
+            out.extend([_unescape(e[begin:i]), _HOLE])
+            close = _skip_group(e, i + 1, end)
+            if close < 0:
+                return [_HOLE]
+            i = begin = close
+            continue
+        i += 1
+    out.append(_unescape(e[begin:end]))
+    return out
+
+
+def _url_parts(expr: str) -> tuple[str | None, ...]:
+    """A URL expression as literal pieces and holes: ``API + "/users/" + id`` -> (hole, "/users/", hole)."""
+    parts: list[str | None] = []
+    for operand in _split_top(expr, 0, len(expr), "+"):
+        o = operand.strip()
+        value = _literal(o)
+        if value is not None:
+            parts.append(value)
+        elif len(o) >= 2 and o[0] == "`" and _skip_string(o, 0, len(o)) == len(o):
+            parts.extend(_template_parts(o))
+        else:
+            parts.append(_HOLE)
+    merged: list[str | None] = []
+    for p in parts:
+        if p == "":
+            continue
+        if merged and (p is _HOLE) == (merged[-1] is _HOLE):
+            merged[-1] = None if p is _HOLE else (merged[-1] or "") + p
+        else:
+            merged.append(p)
+    return tuple(merged)
+
+
+_KEY = re.compile(r"""\s*(?:([A-Za-z_$][\w$]*)|"([^"\\]*)"|'([^'\\]*)')\s*:""")
+_SPREAD = object()  # a ``...rest`` member: hides whatever keys it brings
+
+
+def _object_members(expr: str) -> list[tuple[object, str]] | None:
+    """``(key, value text)`` for each member of an object literal (``_SPREAD`` for ``...x``), or None."""
+    e = expr.strip()
+    if not e.startswith("{") or _skip_group(e, 0, len(e)) != len(e):
+        return None
+    members: list[tuple[object, str]] = []
+    for member in _split_top(e, 1, len(e) - 1, ","):
+        m = member.strip()
+        if not m:
+            continue
+        if m.startswith("..."):
+            members.append((_SPREAD, m[3:]))
+            continue
+        k = _KEY.match(m)
+        if k is None:
+            # Shorthand ``{ credentials }``, a method or a computed key: its value cannot be read.
+            name = re.match(r"[A-Za-z_$][\w$]*", m)
+            members.append((name.group(0) if name else _SPREAD, ""))
+            continue
+        members.append((k.group(1) or k.group(2) or k.group(3), m[k.end():].strip()))
+    return members
+
+
+_UNREADABLE = object()
+
+
+def _member(members: list[tuple[object, str]], key: str) -> object:
+    """The value text of ``key`` (the last one wins, as in JavaScript); None when absent;
+    ``_UNREADABLE`` when a spread after it (or anywhere, if absent) may bring another."""
+    found: object = None
+    for k, value in members:
+        if k == key:
+            found = value if value else _UNREADABLE
+        elif k is _SPREAD:
+            found = _UNREADABLE
+    return found
+
+
+def _boolean(value: str) -> bool | None:
+    v = value.strip()
+    if v in ("true", "!0"):
+        return True
+    if v in ("false", "!1"):
+        return False
+    return None
+
+
+# --- the calls -------------------------------------------------------------------------------------
+
+_FETCH = re.compile(r"(?<![\w$.])(?:fetch|new\s+Request|(?:window|self|globalThis)\s*\.\s*fetch)\s*\(")
+_XHR_OPEN = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*)\s*\.\s*open\s*\(")
+_AXIOS = re.compile(r"(?<![\w$.])axios\s*(?:\.\s*(get|delete|head|options|post|put|patch|request)\s*)?\(")
+_AXIOS_DEFAULT = re.compile(r"axios\s*\.\s*defaults\s*\.\s*withCredentials\s*=\s*(true|!0)(?![\w$])")
+_METHOD_TOKEN = re.compile(r"[A-Za-z]{3,10}")
+_NOT_XHR = frozenset({"window", "document", "self", "globalThis", "indexedDB", "caches", "top", "parent"})
+
+
+def _snippet(text: str, start: int, end: int) -> str:
+    s = " ".join(text[start:end].split())
+    return s if len(s) <= _SNIPPET else s[: _SNIPPET - 1] + "…"
+
+
+def _arguments(text: str, paren: int) -> tuple[list[str], int] | None:
+    """The argument texts of the call whose "(" is at ``paren``, and the index after its ")"."""
+    end = _skip_group(text, paren, min(len(text), paren + _CALL_SPAN))
+    if end < 0:
+        return None
+    args = _split_top(text, paren + 1, end - 1, ",")
+    if len(args) == 1 and not args[0].strip():
+        args = []
+    return args, end
+
+
+def _method(value: object, default: str | None) -> str | None:
+    if value is None:
+        return default
+    if value is _UNREADABLE or not isinstance(value, str):
+        return None
+    lit = _literal(value)
+    return lit.upper() if lit is not None else None
+
+
+def _fetch_calls(text: str, script_url: str) -> Iterator[CallSite]:
+    for n, m in enumerate(_FETCH.finditer(text)):
+        if n >= _MAX_CALLS_PER_BODY:
+            return
+        got = _arguments(text, m.end() - 1)
+        if got is None or not got[0]:
+            continue
+        args, end = got
+        if len(args) < 2:
+            # No init object: credentials mode "same-origin", nothing sent cross-origin.
+            credentials: bool | None = False
+            method: str | None = "GET"
+        else:
+            members = _object_members(args[1])
+            if members is None:
+                credentials, method = None, None
+            else:
+                mode = _member(members, "credentials")
+                if mode is None:
+                    credentials = False
+                elif mode is _UNREADABLE or not isinstance(mode, str):
+                    credentials = None
+                else:
+                    lit = _literal(mode)
+                    credentials = None if lit is None else lit == "include"
+                method = _method(_member(members, "method"), "GET")
+        yield CallSite("fetch", _url_parts(args[0]), method, credentials, True, script_url,
+                       _snippet(text, m.start(), end))
+
+
+def _block_between(text: str, a: int, b: int) -> bool:
+    """Are ``a`` and ``b`` (a < b) in the same block? Braces inside strings can fool this, and only
+    ever towards "no"."""
+    depth = 0
+    for c in text[a:b]:
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _xhr_credentials(text: str, name: str, open_start: int, open_end: int) -> bool | None:
+    """``<name>.withCredentials = ...`` for the XHR opened at ``open_start``, read from the statements
+    around it that concern the same object: back to the previous open/send/assignment of ``name``,
+    forward to the next one (its send)."""
+    ident = re.escape(name)
+    fence = re.compile(rf"(?<![\w$]){ident}\s*(?:\.\s*(?:open|send)\s*\(|=(?!=))")
+    lo = max(0, open_start - _CALL_SPAN)
+    before = [f.end() for f in fence.finditer(text, lo, open_start)]
+    lo = before[-1] if before else lo
+    after = fence.search(text, open_end, min(len(text), open_end + _CALL_SPAN))
+    hi = after.start() if after else min(len(text), open_end + _CALL_SPAN)
+    assign = re.compile(rf"(?<![\w$]){ident}\s*\.\s*withCredentials\s*=(?!=)\s*([^;,\n)}}]*)")
+    values = []
+    for a in assign.finditer(text, lo, hi):
+        pair = (a.start(), open_start) if a.start() < open_start else (open_end, a.start())
+        if _block_between(text, *pair):
+            values.append(_boolean(a.group(1)))
+    if not values:
+        return False  # XMLHttpRequest's default
+    if None in values:
+        return None
+    return values[-1] if len(set(values)) == 1 else None
+
+
+def _xhr_calls(text: str, script_url: str) -> Iterator[CallSite]:
+    for n, m in enumerate(_XHR_OPEN.finditer(text)):
+        if n >= _MAX_CALLS_PER_BODY:
+            return
+        name = m.group(1)
+        if name in _NOT_XHR:
+            continue
+        got = _arguments(text, m.end() - 1)
+        if got is None or len(got[0]) < 2:
+            continue
+        args, end = got
+        method_text = _literal(args[0])
+        if method_text is not None and not _METHOD_TOKEN.fullmatch(method_text):
+            continue  # window.open("https://...", "_blank") and the like
+        yield CallSite("XMLHttpRequest", _url_parts(args[1]),
+                       method_text.upper() if method_text is not None else None,
+                       _xhr_credentials(text, name, m.start(), end), True, script_url,
+                       _snippet(text, m.start(), end))
+
+
+def _axios_calls(text: str, script_url: str, default_credentials: bool) -> Iterator[CallSite]:
+    for n, m in enumerate(_AXIOS.finditer(text)):
+        if n >= _MAX_CALLS_PER_BODY:
+            return
+        got = _arguments(text, m.end() - 1)
+        if got is None or not got[0]:
+            continue
+        args, end = got
+        verb = m.group(1)
+        first = _object_members(args[0])
+        if first is not None and verb in (None, "request"):
+            # axios(config) / axios.request(config): the URL and method are members.
+            url = _member(first, "url")
+            if not isinstance(url, str) or url is _UNREADABLE:
+                continue
+            url_expr, config = url, first
+            method = _method(_member(first, "method"), "GET")
+        else:
+            if verb == "request":
+                continue
+            # axios(url[, config]), axios.get(url[, config]), axios.post(url[, data[, config]])
+            url_expr = args[0]
+            at = 2 if verb in ("post", "put", "patch") else 1
+            config = _object_members(args[at]) if len(args) > at else []
+            if verb is not None:
+                method: str | None = verb.upper()
+            else:
+                method = _method(_member(config, "method"), "GET") if config is not None else None
+        credentials: bool | None
+        if config is None:
+            credentials = None
+        else:
+            flag = _member(config, "withCredentials")
+            if flag is None:
+                credentials = default_credentials
+            elif flag is _UNREADABLE or not isinstance(flag, str):
+                credentials = None
+            else:
+                credentials = _boolean(flag)
+        yield CallSite("axios", _url_parts(url_expr), method, credentials, False, script_url,
+                       _snippet(text, m.start(), end))
+
+
+def call_sites(text: str, script_url: str, *, axios_credentials: bool = False) -> list[CallSite]:
+    """Every fetch / Request / XMLHttpRequest.open / axios call in ``text`` with a telling URL."""
+    if axios_credentials is False and _AXIOS_DEFAULT.search(text):
+        axios_credentials = True
+    sites = [*_fetch_calls(text, script_url), *_xhr_calls(text, script_url),
+             *_axios_calls(text, script_url, axios_credentials)]
+    return [s for s in sites if _telling(s.parts)]
+
+
+# --- matching a URL expression against a request URL ---------------------------------------------
+
+
+def _telling(parts: tuple[str | None, ...]) -> bool:
+    """Does the expression pin the URL down at all? ``url``, ``base + path`` or ``base + "/"`` do not."""
+    text = "".join(p for p in parts if p is not _HOLE)
+    return sum(ch.isalnum() for ch in text) >= 2
+
+
+def _without_fragment(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+def _normalized(url: str) -> str:
+    """As a browser serializes a parsed URL: scheme and host lower-cased, default port and fragment
+    dropped, an empty path made "/"."""
+    try:
+        p = urlsplit(url)
+        host = (p.hostname or "").lower()
+        port = p.port
+    except ValueError:
+        return url
+    if ":" in host:
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}.get(p.scheme.lower())
+    netloc = host if port is None or port == default else f"{host}:{port}"
+    if p.username or p.password:
+        netloc = p.netloc.rsplit("@", 1)[0] + "@" + netloc
+    return urlunsplit((p.scheme.lower(), netloc, p.path or "/", p.query, ""))
+
+
+def _url_matches(
+    parts: tuple[str | None, ...], relative_to_page: bool, url: str, page_url: str | None
+) -> bool:
+    first = parts[0]
+    if first is _HOLE:
+        return _suffix_matches(parts, url)
+    absolute = re.match(r"[A-Za-z][A-Za-z0-9+.-]*:|//", first) is not None
+    if len(parts) == 1:
+        # A plain literal: resolve it the way the browser did, then compare whole URLs.
+        if absolute:
+            return _normalized(urljoin(url, first)) == _normalized(url)
+        if relative_to_page and page_url:
+            return _normalized(urljoin(page_url, first)) == _normalized(url)
+        return _suffix_matches(parts, url)
+    if absolute:
+        # "//host/..." takes the request's scheme, as it took the page's.
+        scheme = url.split(":", 1)[0] + ":" if first.startswith("//") else ""
+        pattern = _regex(parts)
+        return any(pattern.fullmatch(scheme + u) for u in (url, _normalized(url)))
+    if first.startswith("/") and relative_to_page and page_url:
+        # Root-relative: on the page's origin (a <base href> is not looked for).
+        page = urlsplit(page_url)
+        return _regex((f"{page.scheme}://{page.netloc}", *parts)).fullmatch(url) is not None
+    return _suffix_matches(parts, url)
+
+
+def _suffix_matches(parts: tuple[str | None, ...], url: str) -> bool:
+    """The expression ends the URL's path and query, its first literal starting a path segment:
+    ``API + "/me"`` matches https://api.example.com/v1/me, not https://api.example.com/v1/readme."""
+    try:
+        p = urlsplit(url)
+    except ValueError:
+        return False
+    rest = p.path + (f"?{p.query}" if p.query else "")
+    return _regex(parts if parts[0] is _HOLE else (_HOLE, *parts)).fullmatch(rest) is not None
+
+
+def _regex(parts: Sequence[str | None]) -> re.Pattern[str]:
+    out = []
+    for i, p in enumerate(parts):
+        if p is not _HOLE:
+            out.append(re.escape(p))
+        elif i == 0 and len(parts) > 1 and not (parts[1] or "").startswith("/"):
+            out.append("(?:.*/)?")  # a leading base-URL hole ends at a "/"
+        else:
+            out.append(".*")
+    return re.compile("".join(out), re.DOTALL)
+
+
+# --- tying the calls to requests -------------------------------------------------------------------
+
+
+def is_script_body(ex: Exchange) -> bool:
+    """Can this entry's body hold the page's code (a document or a script)?"""
+    mime = (ex.response_mime or "").lower()
+    return ex.got_response and (
+        any(t in mime for t in _SCRIPT_MIME) or ex.resource_type in ("script", "document")
+    )
+
+
+def script_entries(exchanges: Sequence[Exchange], requests: Sequence[Exchange]) -> list[int]:
+    """The entries whose bodies may hold the calls that made ``requests``: documents and scripts of
+    the same page, loaded before the request was (entries are in start order)."""
+    last_by_page: dict[str | None, int] = {}
+    for r in requests:
+        last_by_page[r.pageref] = max(last_by_page.get(r.pageref, -1), r.index)
+    any_page = max(last_by_page.values(), default=-1)
+    out = []
+    for ex in exchanges:
+        if ex.index >= any_page:
+            break
+        limit = any_page if None in last_by_page or ex.pageref is None else last_by_page.get(ex.pageref, -1)
+        if ex.index < limit and is_script_body(ex):
+            out.append(ex.index)
+    return out
+
+
+def evidence_for(
+    request: Exchange, page_url: str | None, sites: Sequence[CallSite]
+) -> CredentialsEvidence | None:
+    """The call that made ``request`` with credentials, when every matching call in the code says so."""
+    found: list[CallSite] = []
+    for site in sites:
+        if site.method is not None and site.method != request.method.upper():
+            continue
+        if site.matches(request.url, page_url):
+            if site.credentials is not True:
+                return None  # the same URL is also called without credentials (or unreadably)
+            found.append(site)
+    if not found:
+        return None
+    site = found[0]
+    return CredentialsEvidence(site.script_url, site.snippet, site.api)
+
+
+def find_evidence(
+    requests: Sequence[tuple[Exchange, str | None]],
+    exchanges: Sequence[Exchange],
+    read: BodyReader,
+) -> dict[int, CredentialsEvidence]:
+    """For each ``(request, page URL)`` (the first hop of a request whose credentials mode decides
+    its fate), the evidence in the page's code, by the request's entry index."""
+    wanted = script_entries(exchanges, [r for r, _ in requests])
+    if not wanted:
+        return {}
+    bodies = read(wanted)
+    url_of = {ex.index: ex.url for ex in exchanges}
+    axios_default = any(_AXIOS_DEFAULT.search(t) for t in bodies.values())
+    sites: list[CallSite] = []
+    for index in wanted:
+        text = bodies.get(index)
+        if not text:
+            continue
+        sites.extend(call_sites(text, url_of[index], axios_credentials=axios_default))
+    out = {}
+    for request, page_url in requests:
+        found = evidence_for(request, page_url, sites)
+        if found is not None:
+            out[request.index] = found
+    return out
+
+
+__all__ = ["BodyReader", "CallSite", "CredentialsEvidence", "call_sites", "evidence_for", "find_evidence",
+           "script_entries"]
