@@ -155,8 +155,10 @@ def _skip_group(text: str, i: int, end: int) -> int:
 
 
 def _split_top(text: str, start: int, end: int, sep: str) -> list[str]:
-    """``text[start:end]`` split at ``sep`` characters outside brackets, strings and comments."""
+    """``text[start:end]`` split at ``sep`` characters outside brackets, strings and comments;
+    comments outside brackets are left out of the parts."""
     parts = []
+    piece: list[str] = []
     i = begin = start
     while i < end:
         c = text[i]
@@ -167,17 +169,21 @@ def _split_top(text: str, start: int, end: int, sep: str) -> list[str]:
         if c == "/":
             j = _skip_comment(text, i, end)
             if j != i:
-                i = j
+                piece.append(text[begin:i])
+                i = begin = j
                 continue
         if c in _CLOSE:
             j = _skip_group(text, i, end)
             i = end if j < 0 else j
             continue
         if c == sep:
-            parts.append(text[begin:i])
+            piece.append(text[begin:i])
+            parts.append("".join(piece))
+            piece = []
             begin = i + 1
         i += 1
-    parts.append(text[begin:end])
+    piece.append(text[begin:end])
+    parts.append("".join(piece))
     return parts
 
 
@@ -305,12 +311,33 @@ def _boolean(value: str) -> bool | None:
 
 # --- the calls -------------------------------------------------------------------------------------
 
-_FETCH = re.compile(r"(?<![\w$.])(?:fetch|new\s+Request|(?:window|self|globalThis)\s*\.\s*fetch)\s*\(")
-_XHR_OPEN = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*)\s*\.\s*open\s*\(")
-_AXIOS = re.compile(r"(?<![\w$.])axios\s*(?:\.\s*(get|delete|head|options|post|put|patch|request)\s*)?\(")
+# Each call pattern starts with a literal word, which the regex engine finds fast in a large bundle;
+# what must stand before the word is checked afterwards, on the few characters in front of it.
+_FETCH = re.compile(r"fetch\s*\(")
+_FETCH_BEFORE = re.compile(r"(?:^|[^\w$.])(?P<callee>(?:(?:window|self|globalThis)\s*\.\s*)?)$")
+_REQUEST = re.compile(r"Request\s*\(")
+_REQUEST_BEFORE = re.compile(r"(?:^|[^\w$.])(?P<callee>new\s+)$")
+_OPEN = re.compile(r"open\s*\(")
+_OPEN_BEFORE = re.compile(r"(?:^|[^\w$])(?P<callee>(?P<name>[A-Za-z_$][\w$]*)\s*\.\s*)$")
+_AXIOS = re.compile(r"axios\s*(?:\.\s*(get|delete|head|options|post|put|patch|request)\s*)?\(")
+_AXIOS_BEFORE = re.compile(r"(?:^|[^\w$.])(?P<callee>)$")
+_BEFORE_SPAN = 64
 _AXIOS_DEFAULT = re.compile(r"axios\s*\.\s*defaults\s*\.\s*withCredentials\s*=\s*(true|!0)(?![\w$])")
 _METHOD_TOKEN = re.compile(r"[A-Za-z]{3,10}")
 _NOT_XHR = frozenset({"window", "document", "self", "globalThis", "indexedDB", "caches", "top", "parent"})
+
+
+def _calls(
+    text: str, pattern: re.Pattern[str], before: re.Pattern[str]
+) -> Iterator[tuple[re.Match[str], re.Match[str]]]:
+    """Each match of ``pattern`` that ``before`` accepts, with that match (whose ``callee`` group
+    starts the call's text); at most ``_MAX_CALLS_PER_BODY`` matches are looked at."""
+    for n, m in enumerate(pattern.finditer(text)):
+        if n >= _MAX_CALLS_PER_BODY:
+            return
+        b = before.search(text, max(0, m.start() - _BEFORE_SPAN), m.start())
+        if b is not None:
+            yield m, b
 
 
 def _snippet(text: str, start: int, end: int) -> str:
@@ -339,9 +366,9 @@ def _method(value: object, default: str | None) -> str | None:
 
 
 def _fetch_calls(text: str, script_url: str) -> Iterator[CallSite]:
-    for n, m in enumerate(_FETCH.finditer(text)):
-        if n >= _MAX_CALLS_PER_BODY:
-            return
+    calls = [*_calls(text, _FETCH, _FETCH_BEFORE), *_calls(text, _REQUEST, _REQUEST_BEFORE)]
+    for m, b in calls:
+        start = b.start("callee")
         got = _arguments(text, m.end() - 1)
         if got is None or not got[0]:
             continue
@@ -365,7 +392,7 @@ def _fetch_calls(text: str, script_url: str) -> Iterator[CallSite]:
                     credentials = None if lit is None else lit == "include"
                 method = _method(_member(members, "method"), "GET")
         yield CallSite("fetch", _url_parts(args[0]), method, credentials, True, script_url,
-                       _snippet(text, m.start(), end))
+                       _snippet(text, start, end))
 
 
 def _block_between(text: str, a: int, b: int) -> bool:
@@ -407,10 +434,8 @@ def _xhr_credentials(text: str, name: str, open_start: int, open_end: int) -> bo
 
 
 def _xhr_calls(text: str, script_url: str) -> Iterator[CallSite]:
-    for n, m in enumerate(_XHR_OPEN.finditer(text)):
-        if n >= _MAX_CALLS_PER_BODY:
-            return
-        name = m.group(1)
+    for m, b in _calls(text, _OPEN, _OPEN_BEFORE):
+        start, name = b.start("callee"), b.group("name")
         if name in _NOT_XHR:
             continue
         got = _arguments(text, m.end() - 1)
@@ -422,14 +447,13 @@ def _xhr_calls(text: str, script_url: str) -> Iterator[CallSite]:
             continue  # window.open("https://...", "_blank") and the like
         yield CallSite("XMLHttpRequest", _url_parts(args[1]),
                        method_text.upper() if method_text is not None else None,
-                       _xhr_credentials(text, name, m.start(), end), True, script_url,
-                       _snippet(text, m.start(), end))
+                       _xhr_credentials(text, name, start, end), True, script_url,
+                       _snippet(text, start, end))
 
 
 def _axios_calls(text: str, script_url: str, default_credentials: bool) -> Iterator[CallSite]:
-    for n, m in enumerate(_AXIOS.finditer(text)):
-        if n >= _MAX_CALLS_PER_BODY:
-            return
+    for m, b in _calls(text, _AXIOS, _AXIOS_BEFORE):
+        start = b.start("callee")
         got = _arguments(text, m.end() - 1)
         if got is None or not got[0]:
             continue
@@ -466,7 +490,7 @@ def _axios_calls(text: str, script_url: str, default_credentials: bool) -> Itera
             else:
                 credentials = _boolean(flag)
         yield CallSite("axios", _url_parts(url_expr), method, credentials, False, script_url,
-                       _snippet(text, m.start(), end))
+                       _snippet(text, start, end))
 
 
 def call_sites(text: str, script_url: str, *, axios_credentials: bool = False) -> list[CallSite]:

@@ -24,16 +24,14 @@ from tests.browsers.corpus_check import (
 
 # A Firefox HAR cannot show a request's credentials mode: without cookies, a `credentials:
 # "include"` request has the same headers as an anonymous one (compare success-simple-get), and
-# Firefox writes no error field for a response it blocked. The verdict is not in the file.
-_NO_CREDENTIALS_EVIDENCE = ("Firefox HAR: a credentialed request without cookies is indistinguishable from "
-                            "an anonymous one, and a blocked response keeps its 200 with no error field")
+# Firefox writes no error field for a response it blocked. The page's code can show it
+# (harcors/cors/credentials.py), but these pages open the XHR in a helper, `xhr(method, url, headers,
+# withCredentials, body)`: nothing written at the call ties its `true` to the XHR the helper opens.
+_CREDENTIALS_IN_A_HELPER = ("Firefox HAR: a credentialed request without cookies looks anonymous, and the "
+                            "page sets withCredentials through a helper's parameter, which is not followed")
 FIREFOX_GAPS = {
-    "fetch-acao-wildcard-credentials": _NO_CREDENTIALS_EVIDENCE,
-    "fetch-credentials-acac-false": _NO_CREDENTIALS_EVIDENCE,
-    "fetch-credentials-no-acac": _NO_CREDENTIALS_EVIDENCE,
-    "xhr-acao-wildcard-credentials": _NO_CREDENTIALS_EVIDENCE,
-    "xhr-credentials-no-acac": _NO_CREDENTIALS_EVIDENCE,
-    "session-dashboard": _NO_CREDENTIALS_EVIDENCE + " (the avatar call)",
+    "xhr-acao-wildcard-credentials": _CREDENTIALS_IN_A_HELPER,
+    "xhr-credentials-no-acac": _CREDENTIALS_IN_A_HELPER,
 }
 WEBKIT_GAPS: dict[str, str] = {}
 

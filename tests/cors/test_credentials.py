@@ -1,0 +1,195 @@
+"""The page's code as evidence of a request's credentials mode (harcors/cors/credentials.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+import pytest
+
+from harcors.cors import evaluate
+from harcors.cors.credentials import call_sites, evidence_for
+from harcors.cors.model import Confidence
+from harcors.har.model import Exchange
+
+from .har import API, CHROME, FIREFOX, PAGE, entry, exchanges
+
+DOC = f"{PAGE}/app"
+ME = f"{API}/v1/me"
+
+
+def _request(url: str = ME, method: str = "GET") -> Exchange:
+    return exchanges(entry(url, method))[0]
+
+
+def _found(code: str, url: str = ME, method: str = "GET", page: str | None = DOC) -> bool:
+    return evidence_for(_request(url, method), page, call_sites(code, f"{PAGE}/app.js")) is not None
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        f'fetch("{ME}", {{ credentials: "include" }})',
+        f"fetch('{ME}', {{'method': 'GET', 'credentials': 'include'}})",
+        f"window.fetch(`{ME}`, {{credentials:'include'}})",
+        f'fetch("{ME}" /* ) */, {{ // a comment, with "quotes"\n credentials: "include" }})',
+        f'fetch("{ME}", {{ ...defaults, credentials: "include" }})',  # a spread before: overridden
+        f'const r = new Request("{ME}", {{ credentials: "include" }}); fetch(r);',
+        'fetch(`${API}/v1/me`, { credentials: "include" })',
+        'fetch(API_BASE + "/v1/me", { credentials: "include" })',
+        'fetch(base + "/me", { credentials: "include" })',
+        f'fetch("{API}/v1/" + who, {{ credentials: "include" }})',
+        f'fetch("{ME.replace("http:", "")}", {{ credentials: "include" }})',  # protocol-relative
+        f'var x = new XMLHttpRequest();\nx.open("GET", "{ME}");\nx.withCredentials = true;\nx.send();',
+        f'var x = new XMLHttpRequest(); x.withCredentials = true; x.open("get", "{ME}", true); x.send()',
+        # minified
+        f'r=new XMLHttpRequest,r.open("GET","{ME}"),r.onload=function(){{f()}},r.withCredentials=!0,r.send()',
+        f'axios.get("{ME}", {{ withCredentials: true }})',
+        'axios.get("/v1/me", { withCredentials: true })',  # axios joins its baseURL: a path suffix
+        f'axios({{ url: "{ME}", method: "get", withCredentials: true }})',
+        'axios.defaults.baseURL = API; axios.defaults.withCredentials = true; axios.get("/v1/me");',
+    ],
+)
+def test_credentialed_call_is_evidence(code: str) -> None:
+    assert _found(code)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        f'fetch("{ME}")',
+        f'fetch("{ME}", {{ method: "GET" }})',
+        f'fetch("{ME}", {{ credentials: "same-origin" }})',
+        f'fetch("{ME}", opts)',  # options not written out
+        f'fetch("{ME}", {{ credentials }})',
+        f'fetch("{ME}", {{ credentials: "include", ...opts }})',  # a spread after may override it
+        'fetch(url, { credentials: "include" })',  # nothing ties the call to this URL
+        'fetch(API + "/", { credentials: "include" })',
+        f'fetch("{API}/v1/readme", {{ credentials: "include" }})',
+        'fetch("/v1/me", { credentials: "include" })',  # on the page's origin, not the API's
+        f'fetch("{ME}", {{ method: "POST", credentials: "include" }})',  # another method
+        f'fetch("{API}/v1/other", {{ credentials: "include" }})',
+        # The same URL called with and without credentials: which call made this request is unknown.
+        f'fetch("{ME}", {{ credentials: "include" }}); fetch("{ME}");',
+        f'x.open("GET", "{ME}"); x.send();',
+        f'x.open("GET", "{ME}"); x.withCredentials = flag; x.send();',
+        f'y.withCredentials = true; x.open("GET", "{ME}"); x.send();',
+        f'x.withCredentials = true; x.send(); x.open("GET", "{ME}"); x.send();',  # set for the previous one
+        f'function a() {{ x.withCredentials = true; }} function b() {{ x.open("GET", "{ME}"); x.send(); }}',
+        f'window.open("{ME}", "_blank"); window.withCredentials = true;',
+        f'axios.get("{ME}")',
+        f'axios.get("{ME}", config)',
+        f'axios.post("{ME}", {{ withCredentials: true }})',  # that is the data, not the config
+        f'api.get("{ME}", {{ withCredentials: true }})',  # an instance: its defaults are not known
+        # A page-specific helper: nothing in the code ties `true` at the call to the XHR it opens.
+        'function xhr(method, url, creds) { const x = new XMLHttpRequest(); x.open(method, url); '
+        f'x.withCredentials = creds; x.send(); }}\nxhr("GET", "{ME}", true);',
+    ],
+)
+def test_no_evidence(code: str) -> None:
+    assert not _found(code)
+
+
+def test_suffix_starts_a_path_segment() -> None:
+    assert _found('fetch(API + "/me", { credentials: "include" })', url=f"{API}/me")
+    assert not _found('fetch(API + "/me", { credentials: "include" })', url=f"{API}/readme")
+
+
+def test_relative_url_resolves_against_the_page() -> None:
+    assert _found('fetch("../v1/me", { credentials: "include" })', page=f"{API}/app/index.html")
+    assert not _found('fetch("../v1/me", { credentials: "include" })', page=f"{PAGE}/app/index.html")
+
+
+def test_axios_post_config_is_the_third_argument() -> None:
+    code = f'axios.post("{ME}", {{ a: 1 }}, {{ withCredentials: true }})'
+    assert _found(code, method="POST")
+    assert not _found(code, method="GET")
+
+
+def test_evidence_names_the_script_and_the_call() -> None:
+    code = f'fetch("{ME}", {{ credentials: "include" }})'
+    found = evidence_for(_request(), DOC, call_sites(code, f"{PAGE}/app.js"))
+    assert found is not None
+    assert found.script_url == f"{PAGE}/app.js" and found.api == "fetch"
+    assert found.snippet == code
+    assert f"{PAGE}/app.js" in found.note() and 'credentials: "include"' in found.note()
+
+
+def test_unclosed_call_in_a_huge_body_is_given_up() -> None:
+    code = f'fetch("{ME}", {{ credentials: "include" ' + "x" * 10_000
+    assert call_sites(code, DOC) == []
+
+
+# --- the engine: the code is read only when a request's verdict depends on it ----------------------
+
+
+def _document(body: str, *, ms: int = 0) -> dict[str, Any]:
+    e = entry(DOC, req={"Accept": "text/html", "Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"},
+              origin=None, rtype=None, ms=ms)
+    e["response"]["content"] = {"size": len(body), "mimeType": "text/html; charset=utf-8", "text": body}
+    return e
+
+
+def _api(url: str = ME, acao: str = "*", *, ms: int = 10, **more: str) -> dict[str, Any]:
+    return entry(url, req={"Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"},
+                 resp={"Access-Control-Allow-Origin": acao, **more}, rtype=None, ms=ms)
+
+
+class Reader:
+    """A BodyReader over the test's entries, recording what it was asked for."""
+
+    def __init__(self, entries: list[dict[str, Any]]) -> None:
+        self.entries = entries
+        self.asked: list[list[int]] = []
+
+    def __call__(self, indices: Collection[int]) -> dict[int, str]:
+        self.asked.append(sorted(indices))
+        return {i: self.entries[i]["response"]["content"]["text"] for i in indices
+                if "text" in self.entries[i]["response"]["content"]}
+
+
+def _errors(entries: list[dict[str, Any]], reader: Reader | None, info=FIREFOX) -> list:
+    return [f for f in evaluate(exchanges(*entries), info, reader).findings if f.is_error]
+
+
+def test_firefox_har_credentialed_by_the_page_script() -> None:
+    page = f'<script>fetch("{ME}", {{ credentials: "include" }}).then(show)</script>'
+    entries = [_document(page), _api()]
+    reader = Reader(entries)
+    (found,) = _errors(entries, reader)
+    assert reader.asked == [[0]]
+    assert found.rule == "wildcard-with-credentials" and found.credentials
+    assert found.confidence is Confidence.LIKELY
+    assert any(DOC in n and 'fetch("' + ME in n for n in found.notes)
+    assert found.messages.firefox == (
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at "
+        f"‘{ME}’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ "
+        "is ‘*’)."
+    )
+    assert _errors(entries, None) == []  # without the bodies the HAR cannot tell
+
+
+def test_anonymous_call_to_the_same_api_stays_clean() -> None:
+    page = (f'<script>fetch("{ME}", {{ credentials: "include" }}); fetch("{API}/v1/news");</script>')
+    entries = [_document(page), _api(f"{API}/v1/news", ms=5), _api(ms=10)]
+    found = _errors(entries, Reader(entries))
+    assert [f.request.url for f in found] == [ME]
+
+
+def test_bodies_are_not_read_without_a_request_that_depends_on_them() -> None:
+    page = f'<script>fetch("{ME}", {{ credentials: "include" }})</script>'
+    ok = [_document(page), _api(acao=PAGE, **{"Access-Control-Allow-Credentials": "true"})]
+    reader = Reader(ok)
+    assert _errors(ok, reader) == [] and reader.asked == []
+    chrome = [_document(page), _api()]
+    reader = Reader(chrome)
+    _errors(chrome, reader, info=CHROME)
+    assert reader.asked == []  # Chrome records its verdict: nothing to settle
+
+
+def test_scripts_loaded_after_the_request_are_not_read() -> None:
+    page = f'<script>fetch("{ME}", {{ credentials: "include" }})</script>'
+    entries = [_api(ms=0), _document(page, ms=10)]
+    reader = Reader(entries)
+    assert _errors(entries, reader) == []
+    assert reader.asked == []
