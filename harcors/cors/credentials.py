@@ -505,10 +505,17 @@ def call_sites(text: str, script_url: str, *, axios_credentials: bool = False) -
 # --- matching a URL expression against a request URL ---------------------------------------------
 
 
+_AUTHORITY = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#]*")
+
+
 def _telling(parts: tuple[str | None, ...]) -> bool:
-    """Does the expression pin the URL down at all? ``url``, ``base + path`` or ``base + "/"`` do not."""
-    text = "".join(p for p in parts if p is not _HOLE)
-    return sum(ch.isalnum() for ch in text) >= 2
+    """Does the expression pin the path down? ``url``, ``base + path``, ``base + "/"`` and
+    ``"https://api.example.com/" + path`` do not: such a call may make any request to the API, and
+    other code may make the same requests without credentials."""
+    literals = [p for p in parts if p is not _HOLE]
+    if parts and parts[0] is not _HOLE:
+        literals[0] = _AUTHORITY.sub("", literals[0])
+    return sum(ch.isalnum() for text in literals for ch in text) >= 2
 
 
 def _without_fragment(url: str) -> str:

@@ -546,6 +546,13 @@ def _entry_may_involve_cors(pages: Mapping[str, str], ex: Exchange) -> bool:
     return ex.resource_type in ("fetch", "xhr", "eventsource") and site != "same-origin"
 
 
+def _page_base(ctx: RequestContext) -> str | None:
+    """What the page's relative URLs resolve against: its URL, else at least its origin."""
+    if ctx.page_url is not None or ctx.page_origin in (None, "null"):
+        return ctx.page_url
+    return f"{ctx.page_origin}/"
+
+
 def _judge_with_code(
     contexts: Sequence[RequestContext],
     judged: list[list[Finding]],
@@ -554,7 +561,8 @@ def _judge_with_code(
     read_bodies: credentials.BodyReader,
 ) -> None:
     """Judge again, as credentialed, the ``undecided`` requests whose credentials the page's code shows."""
-    found = credentials.find_evidence([(c.req.first, c.page_url) for c in undecided], exchanges, read_bodies)
+    asked = [(c.req.first, _page_base(c)) for c in undecided]
+    found = credentials.find_evidence(asked, exchanges, read_bodies)
     if not found:
         return
     waiting = {id(c) for c in undecided}

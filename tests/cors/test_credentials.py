@@ -65,6 +65,7 @@ def test_credentialed_call_is_evidence(code: str) -> None:
         f'fetch("{ME}", {{ credentials: "include", ...opts }})',  # a spread after may override it
         'fetch(url, { credentials: "include" })',  # nothing ties the call to this URL
         'fetch(API + "/", { credentials: "include" })',
+        f'fetch("{API}/" + path, {{ credentials: "include" }})',  # any request to the API: too broad
         f'fetch("{API}/v1/readme", {{ credentials: "include" }})',
         'fetch("/v1/me", { credentials: "include" })',  # on the page's origin, not the API's
         f'fetch("{ME}", {{ method: "POST", credentials: "include" }})',  # another method
