@@ -14,12 +14,15 @@ This module finds those calls and ties them to requests. It reads only literal c
 it, and errs towards saying nothing:
 
 * the call's URL must be a string or template literal, or a ``+`` chain of them, whose literal
-  parts match the request's URL (holes such as ``${id}`` or ``API_BASE`` match anything; a call
-  whose URL has no telling literal part is ignored);
+  parts match the request's URL (holes such as ``${id}`` or ``API_BASE`` match anything); a call
+  whose literal parts do not pin the path down (``url``, ``API + path``,
+  ``"https://api.example.com/" + path``) is ignored;
 * the credentials must be written in the same call: ``credentials: "include"`` in the options
   object literal of ``fetch()`` / ``new Request()``, ``withCredentials: true`` in an axios config
   (or ``axios.defaults.withCredentials = true``), or ``<xhr>.withCredentials = true`` in the same
-  block as ``<xhr>.open(method, url)`` with no other open/send/assignment of ``<xhr>`` in between;
+  block as ``<xhr>.open(method, url)`` with no other open/send/assignment of ``<xhr>`` in between
+  (judged on the text, not on scopes);
+* only documents and scripts of the request's page loaded before it are read;
 * a literal method must be the request's method;
 * if any other call in the scanned code matches the request without credentials, or with options
   that cannot be read (a variable, a spread), the evidence is ambiguous and nothing is claimed.
