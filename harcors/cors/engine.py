@@ -401,6 +401,23 @@ def _mixed_content(ctx: RequestContext) -> Finding | None:
     )
 
 
+def _credentials_may_matter(ctx: RequestContext) -> bool:
+    """A quick necessary condition for the credentials mode to change the checks' outcome: with
+    credentials, every browser refuses Access-Control-Allow-Origin `*`, requires
+    Access-Control-Allow-Credentials `true` and stops counting `*` in a preflight's allow-lists; a
+    request whose responses give none of these a hold is settled without walking the checks again."""
+    for view in ctx.hops:
+        for resp in (view.preflight, view.hop):
+            if resp is None or not resp.got_response:
+                continue
+            h = resp.response_headers
+            if h.combined(checks.ACAC) != "true" or "*" in (h.combined(checks.ACAO) or ""):
+                return True
+            if resp is view.preflight and "*" in f"{h.combined(checks.ACAM)}{h.combined(checks.ACAH)}":
+                return True
+    return False
+
+
 def _credentials_decide(ctx: RequestContext) -> bool:
     """Would this request, which passes the checks without credentials, fail them with credentials,
     in a HAR that cannot show its credentials mode (no verdict, no Cookie header)?"""
@@ -408,6 +425,7 @@ def _credentials_decide(ctx: RequestContext) -> bool:
         not ctx.cookie_sent
         and not ctx.req.orphan
         and _shows_all_checks(ctx)
+        and _credentials_may_matter(ctx)
         and checks.walk(ctx, True) is not None
     )
 
