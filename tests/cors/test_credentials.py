@@ -12,7 +12,7 @@ from harcors.cors.credentials import call_sites, evidence_for
 from harcors.cors.model import Confidence
 from harcors.har.model import Exchange
 
-from .har import API, CHROME, FIREFOX, PAGE, entry, exchanges
+from .har import API, CHROME, FIREFOX, PAGE, entry, exchanges, preflight
 
 DOC = f"{PAGE}/app"
 ME = f"{API}/v1/me"
@@ -194,3 +194,17 @@ def test_scripts_loaded_after_the_request_are_not_read() -> None:
     reader = Reader(entries)
     assert _errors(entries, reader) == []
     assert reader.asked == []
+
+
+def test_preflight_wildcard_methods_do_not_cover_a_credentialed_request() -> None:
+    allow = {"Access-Control-Allow-Origin": PAGE, "Access-Control-Allow-Credentials": "true"}
+    page = f'<script>fetch("{ME}", {{ method: "PUT", credentials: "include" }})</script>'
+    entries = [
+        _document(page),
+        entry(ME, "PUT", req={"Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"}, resp=allow, rtype=None,
+              ms=10),
+        preflight(ME, "PUT", resp={**allow, "Access-Control-Allow-Methods": "*"}, ms=11),
+    ]
+    assert _errors(entries, None) == []
+    (found,) = _errors(entries, Reader(entries))
+    assert found.rule == "method-not-allowed" and found.confidence is Confidence.LIKELY
