@@ -125,8 +125,9 @@ def render_stack(ctx: FixContext, stack: Stack) -> tuple[Fix, ...]:
         return ()
 
 
-# Busy HARs repeat the same failure (polling, retries): identical contexts render once.
-@functools.lru_cache(maxsize=4096)
+# Busy HARs repeat the same failure (polling, retries): identical contexts render once. Sized for
+# every stack's fixes (21) of a few hundred distinct contexts (the 50,000-entry HAR has 299).
+@functools.lru_cache(maxsize=16384)
 def _render_stack(ctx: FixContext, stack_id: str) -> tuple[Fix, ...]:
     stack = stacks()[stack_id]
     kind = kind_texts()[ctx.kind]
