@@ -76,6 +76,7 @@ def analyze_file(
     fix_stack: str | None = ALL_STACKS,
     on_early: EarlyCallback | None = None,
     early: EarlyPolicy | None = None,
+    workers: int = 1,
 ) -> Analysis:
     """Load and analyse one HAR; raises :class:`harcors.har.HarError` if nothing could be read.
 
@@ -83,8 +84,10 @@ def analyze_file(
     stack by default, for the GUI's stack picker; a report that shows one stack asks for less.
     ``on_early`` is called with provisional analyses while a big file is read (see
     :class:`EarlyPolicy`, ``early``); the result returned is the same with or without it.
+    ``workers=2`` lets a forked helper read the second half of a large plain file meanwhile (for
+    a single-threaded caller such as the CLI; see :class:`harcors.har.HarStream`).
     """
-    stream = HarStream(path, progress=progress, cancelled=cancelled)
+    stream = HarStream(path, progress=progress, cancelled=cancelled, workers=workers)
     if on_early is None:
         exchanges = list(stream)
     else:

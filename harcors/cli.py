@@ -80,10 +80,12 @@ def _analyze(args: argparse.Namespace) -> int:
     # for every finding made a 50,000-entry HAR's document 54 MB); the other formats show the
     # chosen stack in full and name the others, so they get every stack.
     fix_stack = (args.stack or None) if args.format == "json" else ALL_STACKS
+    # The CLI is single-threaded, so the loader may fork a helper for a big file's second half.
+    workers = 2 if (os.cpu_count() or 1) >= 2 else 1
     analyses = []
     for path in args.files:
         try:
-            analysis = analyze_file(path, fix_stack=fix_stack)
+            analysis = analyze_file(path, fix_stack=fix_stack, workers=workers)
         except HarError as exc:
             print(f"harcors: {exc}", file=sys.stderr)
             continue
