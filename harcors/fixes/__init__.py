@@ -106,13 +106,12 @@ def attach_fixes(
     """
     # Only the findings' target origins are looked up: the other hosts' responses (most of a big
     # HAR, whose headers the fast loader leaves in the file) would be read for nothing.
-    targets = {f.request.target_origin for f in findings}
-    guesses = detect_stacks(exchanges, targets)
+    origins = [f.request.target_origin for f in findings]
+    guesses = detect_stacks(exchanges, set(origins))
     no_cors = frozenset(f.request.url for f in findings if f.rule == "no-cors-opaque")
     wanted = _known_stack(stack) if stack and stack != ALL_STACKS else None
     out: list[Finding] = []
-    for finding in findings:
-        target = finding.request.target_origin
+    for finding, target in zip(findings, origins, strict=True):
         guess = guesses.get(target or "") or StackGuess(None, "low", (), target, ())
         if stack == ALL_STACKS:
             fixes = fixes_for(finding, guess=guess)
