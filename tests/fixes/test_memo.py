@@ -81,3 +81,18 @@ def test_proxy_hints_cover_every_known_proxy() -> None:
 
     for known in workarounds._KNOWN_PROXIES:
         assert any(hint in known for hint in workarounds._PROXY_HINTS), known
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_evidence_keeps_the_order_lines_were_first_seen_in(reverse: bool) -> None:
+    lines = [{"Server": "Kestrel", "Date": "1"}, {"x-aspnet-version": "4.0", "Date": "2"},
+             {"Server": "Kestrel", "Date": "3"}, {"X-ASPNET-VERSION": "4.0"}]
+    if reverse:
+        lines.reverse()
+    exchanges = [exchange("GET", f"{API}/{i}", response=h) for i, h in enumerate(lines)]
+    evidence = detect_stacks(exchanges)[API].evidence
+    expected = ["Server: Kestrel (ASP.NET Core's Kestrel server)", "x-aspnet-version: 4.0 (ASP.NET)",
+                "X-ASPNET-VERSION: 4.0 (ASP.NET)"]  # each spelling of a line is evidence of its own
+    if reverse:
+        expected = [expected[2], expected[0], expected[1]]
+    assert list(evidence) == expected
