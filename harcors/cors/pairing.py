@@ -447,18 +447,13 @@ def pair(exchanges: Sequence[Exchange], keep: Callable[[Exchange], bool] | None 
     pf_urls = pf_by_url.groups
     in_order = True  # are the requests made so far sorted by their first entry?
     last = -1
+    linked = has_prev.union(nxt, paired)  # entries with a redirect hop or a preflight of their own
     for ex in others:  # hot: every entry that is not a preflight
         index = ex.index
-        if index in has_prev:
-            continue
         if index < last:
             in_order = False
         last = index
-        if index not in nxt:  # one hop: most entries
-            pf = paired.get(index)
-            if pf is not None:
-                requests.append(CorsRequest((ex,), {index: pf}, {}))
-                continue
+        if index not in linked:  # most entries: one hop, no preflight in the HAR
             url = ex.url  # _cached_preflight's first test inlined: most URLs had no preflight
             if "#" in url:
                 url = url.split("#", 1)[0]
@@ -467,6 +462,11 @@ def pair(exchanges: Sequence[Exchange], keep: Callable[[Exchange], bool] | None 
                 requests.append(CorsRequest((ex,), {}, {index: found}))
             elif keep is None or keep(ex):
                 requests.append(CorsRequest((ex,), {}, {}))
+            continue
+        if index in has_prev:
+            continue
+        if index not in nxt:
+            requests.append(CorsRequest((ex,), {index: paired[index]}, {}))
             continue
         hops = [ex]
         while hops[-1].index in nxt and len(hops) < 25:  # browsers stop at 20 redirects
