@@ -193,17 +193,12 @@ def is_safelisted_header(name: str, value: str) -> bool:
     return lower in _CHROMIUM_EXTRA_SAFE
 
 
-@lru_cache(maxsize=8192)
-def _classify(name: str, value: str) -> tuple[str, int | None]:
-    """A request header's lower-case name and what it adds to the safelisted total: its size in bytes
-    when safelisted, -1 when forbidden (skipped), None when CORS-unsafe. Cached: a HAR repeats the same
-    lines (Accept, Content-Type) on thousands of requests."""
-    lower = lower_name(name)
-    if is_forbidden_request_header(lower):
-        return lower, -1
-    if is_safelisted_header(lower, value):
-        return lower, len(_bytes(value))
-    return lower, None
+@lru_cache(maxsize=4096)
+def _safelisted_size(lower: str, value: str) -> int | None:
+    """What a header that may be safelisted adds to the safelisted total (its size in bytes), or None
+    when it is not. Cached: a HAR repeats the same Accept and Content-Type lines on thousands of
+    requests (only these candidates' values are kept, never an Authorization or a custom header's)."""
+    return len(_bytes(value)) if is_safelisted_header(lower, value) else None
 
 
 def unsafe_header_names(headers: Iterable[tuple[str, str]]) -> list[str]:
@@ -216,12 +211,16 @@ def unsafe_header_names(headers: Iterable[tuple[str, str]]) -> list[str]:
     safe: set[str] = set()
     total = 0
     for name, value in headers:  # hot: every header the page set, on every CORS request
-        lower, size = _classify(name, value)
-        if size is None:
-            unsafe.add(lower)
-        elif size >= 0:
-            safe.add(lower)
-            total += size
+        lower = lower_name(name)
+        if lower in _SAFELIST_CANDIDATES:  # never a forbidden name
+            size = _safelisted_size(lower, value)
+            if size is None:
+                unsafe.add(lower)
+            else:
+                safe.add(lower)
+                total += size
+        elif not is_forbidden_request_header(lower):
+            unsafe.add(lower)  # is_safelisted_header says no to any other name
     if total > SAFELIST_TOTAL_LIMIT:
         unsafe |= safe
     return sorted(unsafe)
