@@ -49,6 +49,9 @@ if TYPE_CHECKING:
 
 _SPLIT_WINDOW = 8 << 20  # how far past the middle an entry boundary is looked for
 _SPLIT_STEP = 256 << 10  # read at a time while looking (entries are rarely longer)
+# When the parent has read its half, the share of its own half the helper must have sent for the
+# parent to wait for the rest: both at full speed it is about 80 % (the helper also pickles).
+_OVERTAKE = 0.6
 # One announcement per frame: its length (-1: the child is done), entries in it, how many of them
 # are Skipped, where the next entry starts in the JSON text, and whether it took the generic route.
 _NOTE = struct.Struct("<qqqqq")
@@ -200,6 +203,9 @@ class Helper:
         self.next_entry = first  # after each frame: where the entry after it starts
         self.skipped_in_piece = 0
         self.generic_pieces = 0
+        self.overtaken = False  # the parent stopped waiting for a helper too far behind
+        self._waited = False
+        self._end = os.path.getsize(source.path) - source.bom
         self._pid: int | None = pid
         self._frames = frames
         self._notes = notes
@@ -268,7 +274,17 @@ class Helper:
             yield items
 
     def _receive(self, cancelled: Callable[[], bool] | None) -> tuple[int, ...] | None:
-        """The next announcement, or None once the child has gone without one."""
+        """The next announcement, or None once the child has gone without one (or is overtaken)."""
+        if not self._waited and not select.select([self._notes], [], [], 0)[0]:
+            # The parent's half is done and the helper's next piece is not. A helper far behind is
+            # not getting a core of its own (another process has it): reading its rest here is
+            # sooner than waiting, and costs no more CPU than one process would.
+            self._waited = True
+            first, upto = self.first, self.next_entry
+            sent = 1.0 if upto < 0 else (upto - first) / max(1, self._end - first)
+            if sent < _OVERTAKE:
+                self.overtaken = True
+                return None
         data = b""
         while len(data) < _NOTE.size:
             if cancelled is not None:

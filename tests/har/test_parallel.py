@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ def small_files_split(monkeypatch: pytest.MonkeyPatch) -> None:
     # The ijson path imports numpy, whose BLAS pool adds native threads that would stop every later
     # test from forking; they sit idle and the helper never calls numpy. Python threads still count.
     monkeypatch.setattr(parallel, "_single_threaded", lambda: threading.active_count() == 1)
+    monkeypatch.setattr(parallel, "_OVERTAKE", 0.0)  # the parent waits for the helper, however slow
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +152,28 @@ def test_a_helper_that_dies_midway_changes_nothing(monkeypatch, session):
 
     monkeypatch.setattr(FastEntries, "entries_from", two_pieces_then_die)
     assert_same_as_one_process(session)
+
+
+def test_a_helper_far_behind_is_overtaken(monkeypatch, session):
+    """A helper without a core of its own: the parent stops waiting and reads the rest itself."""
+    real = FastEntries.entries_from
+    overtaken = []
+
+    def slow_start(self, *args):
+        time.sleep(5)  # in the child (killed once overtaken): the parent is done with its half long before
+        yield from real(self, *args)
+
+    def stop(self):
+        overtaken.append(self.overtaken)
+        real_stop(self)
+
+    real_stop = parallel.Helper.stop
+    monkeypatch.setattr(FastEntries, "entries_from", slow_start)
+    monkeypatch.setattr(parallel.Helper, "stop", stop)
+    monkeypatch.setattr(parallel, "_OVERTAKE", 0.6)
+    assert_same_as_one_process(session)
+    assert overtaken == [True]
+    assert no_children_left()
 
 
 def test_cancelling_ends_the_helper(session):
