@@ -12,8 +12,10 @@ moved by the number of entries the parent read.
 
 Anything that goes wrong in the child (the fast path gives up, the process dies) only stops the
 frames early: the parent reads on itself from the first entry the child did not deliver, so no
-entry is lost or doubled, and every result is what one process would give. Forking is only done
-from a single-threaded process (the CLI); the GUI's load runs in a worker thread and stays in-process.
+entry is lost or doubled, and every result is what one process would give. The parent does the
+same when, its half done, it finds the child far behind (another process has the second core).
+Forking is only done from a single-threaded process (the CLI); the GUI's load runs in a worker
+thread and stays in-process.
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ _SPLIT_STEP = 256 << 10  # read at a time while looking (entries are rarely long
 # parent to wait for the rest: both at full speed it is about 80 % (the helper also pickles).
 _OVERTAKE = 0.6
 # One announcement per frame: its length (-1: the child is done), entries in it, how many of them
-# are Skipped, where the next entry starts in the JSON text, and whether it took the generic route.
+# are Skipped, where the next entry starts in the JSON text (-1 after the last entry), and how many
+# pieces took the generic route.
 _NOTE = struct.Struct("<qqqqq")
 _set_index = Exchange.__dict__["index"].__set__
 _get_index = Exchange.__dict__["index"].__get__
