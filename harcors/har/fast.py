@@ -168,8 +168,9 @@ class _Shared:
             table.clear()
         # Hot path: ~30 lines per exchange, nine in ten seen before. The decoded line itself is the
         # key, so a (name, value) tuple is only made for a line not yet in the table.
-        pairs = list(map(table.get, items))
+        pairs: Any = tuple(map(table.get, items))  # a tuple: Headers keeps it as it is
         if None in pairs:
+            pairs = list(pairs)
             for i, pair in enumerate(pairs):
                 if pair is None:
                     line = items[i]
