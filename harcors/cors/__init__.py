@@ -14,10 +14,13 @@ from __future__ import annotations
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from harcors.cors.credentials import BodyReader
 from harcors.cors.model import Confidence, Finding, Fix, Messages, Severity
 from harcors.har.model import Exchange, HarInfo
+
+if TYPE_CHECKING:  # the module itself is imported only when a HAR needs it (engine.py)
+    from harcors.cors.credentials import BodyReader
 
 __all__ = ["Confidence", "CorsResult", "Finding", "Fix", "Messages", "Severity", "evaluate"]
 

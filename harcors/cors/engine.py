@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from harcors.cors import advisories, checks, credentials, fetch, messages
+from harcors.cors import advisories, checks, fetch, messages
 from harcors.cors.checks import Failure
 from harcors.cors.context import (
     RequestContext,
@@ -23,6 +24,9 @@ from harcors.cors.model import Confidence, Finding, Severity
 from harcors.cors.pairing import CorsRequest, Pairing, pair
 from harcors.cors.rootcause import net_error_cause, root_cause
 from harcors.har.model import Exchange, HarInfo
+
+if TYPE_CHECKING:  # imported where used: only HARs without a browser verdict read the page's code
+    from harcors.cors import credentials
 
 _CORS_TYPES = frozenset({"fetch", "xhr", "eventsource", "preflight", "other"})
 
@@ -579,6 +583,8 @@ def _judge_with_code(
     read_bodies: credentials.BodyReader,
 ) -> None:
     """Judge again, as credentialed, the ``undecided`` requests whose credentials the page's code shows."""
+    from harcors.cors import credentials
+
     asked = [(c.req.first, _page_base(c)) for c in undecided]
     found = credentials.find_evidence(asked, exchanges, read_bodies)
     if not found:
