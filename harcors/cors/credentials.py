@@ -29,17 +29,34 @@ it, and errs towards saying nothing:
 
 Relative URLs resolve against the page for ``fetch``/XHR, the way the browser does; axios
 prepends a ``baseURL`` the code may set anywhere, so its relative URLs match as a path suffix.
-Helper functions are not followed: in ``function get(url, creds) { x.open("GET", url);
-x.withCredentials = creds }`` nothing ties ``true`` at a call site to the request.
+
+One level of wrapper is followed: when a call fed from outside (``x.open(method, url)``,
+``fetch(url, opts)``, ``fetch(BASE + path, {credentials: "include"})``) is the only request call in a
+named function, each call of that function is read as the function's body with the call's literal
+arguments put in (:mod:`harcors.cors.jsfunctions` says when that is exact, and gives up otherwise).
+Such a call site then counts like any other, for evidence and for ambiguity alike; a call of the
+wrapper with a non-literal argument leaves that parameter unknown.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from harcors.cors.jsfunctions import FunctionDef, enclosing_function, inlined_calls
+from harcors.cors.jslex import (
+    HOLE,
+    UNREADABLE,
+    boolean,
+    literal,
+    member,
+    object_members,
+    skip_group,
+    split_top,
+    url_parts,
+)
 from harcors.har.model import Exchange
 
 #: Reads the response bodies of entries (by ``Exchange.index``) back from the HAR; capped and
@@ -50,8 +67,6 @@ _SCRIPT_MIME = ("html", "javascript", "ecmascript", "jscript")
 _CALL_SPAN = 4000  # characters one call's argument list may take before it is given up on
 _MAX_CALLS_PER_BODY = 20000  # call openers looked at per body (a minified bundle has thousands)
 _SNIPPET = 200  # characters of a call quoted in a finding's note
-
-_HOLE = None  # a part of a URL expression that is not a literal: matches any text
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,231 +100,6 @@ class CallSite:
     def matches(self, url: str, page_url: str | None) -> bool:
         return _url_matches(self.parts, self.relative_to_page, _without_fragment(url), page_url)
 
-
-# --- a small JavaScript lexer: enough to find a call's arguments and its literal strings ---------
-
-_QUOTES = "'\"`"
-_CLOSE = {"(": ")", "[": "]", "{": "}"}
-
-
-def _skip_string(text: str, i: int, end: int) -> int:
-    """Index after the string or template literal whose quote is at ``i``; -1 if it does not close."""
-    quote = text[i]
-    i += 1
-    while i < end:
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == quote:
-            return i + 1
-        if quote == "`" and c == "$" and text.startswith("${", i):
-            close = _skip_group(text, i + 1, end)
-            if close < 0:
-                return -1
-            i = close
-            continue
-        if c == "\n" and quote != "`":
-            return -1
-        i += 1
-    return -1
-
-
-def _skip_comment(text: str, i: int, end: int) -> int:
-    """Index after a comment starting at ``i``, or ``i`` when there is none."""
-    if text.startswith("//", i):
-        nl = text.find("\n", i, end)
-        return end if nl < 0 else nl
-    if text.startswith("/*", i):
-        close = text.find("*/", i + 2, end)
-        return end if close < 0 else close + 2
-    return i
-
-
-def _skip_group(text: str, i: int, end: int) -> int:
-    """Index after the bracket group opening at ``i``; -1 if it does not close before ``end``.
-
-    Regular-expression literals are not recognised; a bracket or quote inside one may make the
-    group look unclosed, which only loses that call.
-    """
-    stack = [_CLOSE[text[i]]]
-    i += 1
-    while i < end:
-        c = text[i]
-        if c in _QUOTES:
-            i = _skip_string(text, i, end)
-            if i < 0:
-                return -1
-            continue
-        if c == "/":
-            after = _skip_comment(text, i, end)
-            if after != i:
-                i = after
-                continue
-        if c in _CLOSE:
-            stack.append(_CLOSE[c])
-        elif c in ")]}":
-            if c != stack.pop():
-                return -1
-            if not stack:
-                return i + 1
-        i += 1
-    return -1
-
-
-def _split_top(text: str, start: int, end: int, sep: str) -> list[str]:
-    """``text[start:end]`` split at ``sep`` characters outside brackets, strings and comments;
-    comments outside brackets are left out of the parts."""
-    parts = []
-    piece: list[str] = []
-    i = begin = start
-    while i < end:
-        c = text[i]
-        if c in _QUOTES:
-            j = _skip_string(text, i, end)
-            i = end if j < 0 else j
-            continue
-        if c == "/":
-            j = _skip_comment(text, i, end)
-            if j != i:
-                piece.append(text[begin:i])
-                i = begin = j
-                continue
-        if c in _CLOSE:
-            j = _skip_group(text, i, end)
-            i = end if j < 0 else j
-            continue
-        if c == sep:
-            piece.append(text[begin:i])
-            parts.append("".join(piece))
-            piece = []
-            begin = i + 1
-        i += 1
-    piece.append(text[begin:end])
-    parts.append("".join(piece))
-    return parts
-
-
-_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]+\}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|\r\n|[\s\S])")
-_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
-
-
-def _unescape(body: str) -> str:
-    def one(m: re.Match[str]) -> str:
-        e = m.group(1)
-        if e[0] == "u" and len(e) > 1:
-            return chr(int(e[2:-1] if e[1] == "{" else e[1:], 16))
-        if e[0] == "x" and len(e) == 3:
-            return chr(int(e[1:], 16))
-        if e in ("\n", "\r\n", "\u2028", "\u2029"):
-            return ""  # a line continuation
-        return _SIMPLE_ESCAPES.get(e, e)
-
-    return _ESCAPE.sub(one, body)
-
-
-def _literal(expr: str) -> str | None:
-    """The value of ``expr`` when it is one string literal (a template without ``${}`` too)."""
-    e = expr.strip()
-    if len(e) < 2 or e[0] not in _QUOTES or _skip_string(e, 0, len(e)) != len(e):
-        return None
-    if e[0] == "`" and "${" in e:
-        return None
-    return _unescape(e[1:-1])
-
-
-def _template_parts(e: str) -> list[str | None]:
-    """A template literal's text pieces, with a hole for each ``${...}``."""
-    out: list[str | None] = []
-    i, begin, end = 1, 1, len(e) - 1
-    while i < end:
-        if e[i] == "\\":
-            i += 2
-            continue
-        if e.startswith("${", i):
-            out.extend([_unescape(e[begin:i]), _HOLE])
-            close = _skip_group(e, i + 1, end)
-            if close < 0:
-                return [_HOLE]
-            i = begin = close
-            continue
-        i += 1
-    out.append(_unescape(e[begin:end]))
-    return out
-
-
-def _url_parts(expr: str) -> tuple[str | None, ...]:
-    """A URL expression as literal pieces and holes: ``API + "/users/" + id`` -> (hole, "/users/", hole)."""
-    parts: list[str | None] = []
-    for operand in _split_top(expr, 0, len(expr), "+"):
-        o = operand.strip()
-        value = _literal(o)
-        if value is not None:
-            parts.append(value)
-        elif len(o) >= 2 and o[0] == "`" and _skip_string(o, 0, len(o)) == len(o):
-            parts.extend(_template_parts(o))
-        else:
-            parts.append(_HOLE)
-    merged: list[str | None] = []
-    for p in parts:
-        if p == "":
-            continue
-        if merged and (p is _HOLE) == (merged[-1] is _HOLE):
-            merged[-1] = None if p is _HOLE else (merged[-1] or "") + p
-        else:
-            merged.append(p)
-    return tuple(merged)
-
-
-_KEY = re.compile(r"""\s*(?:([A-Za-z_$][\w$]*)|"([^"\\]*)"|'([^'\\]*)')\s*:""")
-_SPREAD = object()  # a ``...rest`` member: hides whatever keys it brings
-
-
-def _object_members(expr: str) -> list[tuple[object, str]] | None:
-    """``(key, value text)`` for each member of an object literal (``_SPREAD`` for ``...x``), or None."""
-    e = expr.strip()
-    if not e.startswith("{") or _skip_group(e, 0, len(e)) != len(e):
-        return None
-    members: list[tuple[object, str]] = []
-    for member in _split_top(e, 1, len(e) - 1, ","):
-        m = member.strip()
-        if not m:
-            continue
-        if m.startswith("..."):
-            members.append((_SPREAD, m[3:]))
-            continue
-        k = _KEY.match(m)
-        if k is None:
-            # Shorthand ``{ credentials }``, a method or a computed key: its value cannot be read.
-            name = re.match(r"[A-Za-z_$][\w$]*", m)
-            members.append((name.group(0) if name else _SPREAD, ""))
-            continue
-        members.append((k.group(1) or k.group(2) or k.group(3), m[k.end():].strip()))
-    return members
-
-
-_UNREADABLE = object()
-
-
-def _member(members: list[tuple[object, str]], key: str) -> object:
-    """The value text of ``key`` (the last one wins, as in JavaScript); None when absent;
-    ``_UNREADABLE`` when a spread after it (or anywhere, if absent) may bring another."""
-    found: object = None
-    for k, value in members:
-        if k == key:
-            found = value if value else _UNREADABLE
-        elif k is _SPREAD:
-            found = _UNREADABLE
-    return found
-
-
-def _boolean(value: str) -> bool | None:
-    v = value.strip()
-    if v in ("true", "!0"):
-        return True
-    if v in ("false", "!1"):
-        return False
-    return None
 
 
 # --- the calls -------------------------------------------------------------------------------------
@@ -350,10 +140,10 @@ def _snippet(text: str, start: int, end: int) -> str:
 
 def _arguments(text: str, paren: int) -> tuple[list[str], int] | None:
     """The argument texts of the call whose "(" is at ``paren``, and the index after its ")"."""
-    end = _skip_group(text, paren, min(len(text), paren + _CALL_SPAN))
+    end = skip_group(text, paren, min(len(text), paren + _CALL_SPAN))
     if end < 0:
         return None
-    args = _split_top(text, paren + 1, end - 1, ",")
+    args = split_top(text, paren + 1, end - 1, ",")
     if len(args) == 1 and not args[0].strip():
         args = []
     return args, end
@@ -362,13 +152,13 @@ def _arguments(text: str, paren: int) -> tuple[list[str], int] | None:
 def _method(value: object, default: str | None) -> str | None:
     if value is None:
         return default
-    if value is _UNREADABLE or not isinstance(value, str):
+    if value is UNREADABLE or not isinstance(value, str):
         return None
-    lit = _literal(value)
+    lit = literal(value)
     return lit.upper() if lit is not None else None
 
 
-def _fetch_calls(text: str, script_url: str) -> Iterator[CallSite]:
+def _fetch_calls(text: str, script_url: str) -> Iterator[tuple[int, CallSite]]:
     calls = [*_calls(text, _FETCH, _FETCH_BEFORE), *_calls(text, _REQUEST, _REQUEST_BEFORE)]
     for m, b in calls:
         start = b.start("callee")
@@ -381,20 +171,20 @@ def _fetch_calls(text: str, script_url: str) -> Iterator[CallSite]:
             credentials: bool | None = False
             method: str | None = "GET"
         else:
-            members = _object_members(args[1])
+            members = object_members(args[1])
             if members is None:
                 credentials, method = None, None
             else:
-                mode = _member(members, "credentials")
+                mode = member(members, "credentials")
                 if mode is None:
                     credentials = False
-                elif mode is _UNREADABLE or not isinstance(mode, str):
+                elif mode is UNREADABLE or not isinstance(mode, str):
                     credentials = None
                 else:
-                    lit = _literal(mode)
+                    lit = literal(mode)
                     credentials = None if lit is None else lit == "include"
-                method = _method(_member(members, "method"), "GET")
-        yield CallSite("fetch", _url_parts(args[0]), method, credentials, True, script_url,
+                method = _method(member(members, "method"), "GET")
+        yield start, CallSite("fetch", url_parts(args[0]), method, credentials, True, script_url,
                        _snippet(text, start, end))
 
 
@@ -428,7 +218,7 @@ def _xhr_credentials(text: str, name: str, open_start: int, open_end: int) -> bo
     for a in assign.finditer(text, lo, hi):
         pair = (a.start(), open_start) if a.start() < open_start else (open_end, a.start())
         if _block_between(text, *pair):
-            values.append(_boolean(a.group(1)))
+            values.append(boolean(a.group(1)))
     if not values:
         return False  # XMLHttpRequest's default
     if None in values:
@@ -436,7 +226,7 @@ def _xhr_credentials(text: str, name: str, open_start: int, open_end: int) -> bo
     return values[-1] if len(set(values)) == 1 else None
 
 
-def _xhr_calls(text: str, script_url: str) -> Iterator[CallSite]:
+def _xhr_calls(text: str, script_url: str) -> Iterator[tuple[int, CallSite]]:
     for m, b in _calls(text, _OPEN, _OPEN_BEFORE):
         start, name = b.start("callee"), b.group("name")
         if name in _NOT_XHR:
@@ -445,16 +235,16 @@ def _xhr_calls(text: str, script_url: str) -> Iterator[CallSite]:
         if got is None or len(got[0]) < 2:
             continue
         args, end = got
-        method_text = _literal(args[0])
+        method_text = literal(args[0])
         if method_text is not None and not _METHOD_TOKEN.fullmatch(method_text):
             continue  # window.open("https://...", "_blank") and the like
-        yield CallSite("XMLHttpRequest", _url_parts(args[1]),
+        yield start, CallSite("XMLHttpRequest", url_parts(args[1]),
                        method_text.upper() if method_text is not None else None,
                        _xhr_credentials(text, name, start, end), True, script_url,
                        _snippet(text, start, end))
 
 
-def _axios_calls(text: str, script_url: str, default_credentials: bool) -> Iterator[CallSite]:
+def _axios_calls(text: str, script_url: str, default_credentials: bool) -> Iterator[tuple[int, CallSite]]:
     for m, b in _calls(text, _AXIOS, _AXIOS_BEFORE):
         start = b.start("callee")
         got = _arguments(text, m.end() - 1)
@@ -462,46 +252,86 @@ def _axios_calls(text: str, script_url: str, default_credentials: bool) -> Itera
             continue
         args, end = got
         verb = m.group(1)
-        first = _object_members(args[0])
+        first = object_members(args[0])
         if first is not None and verb in (None, "request"):
             # axios(config) / axios.request(config): the URL and method are members.
-            url = _member(first, "url")
-            if not isinstance(url, str) or url is _UNREADABLE:
+            url = member(first, "url")
+            if not isinstance(url, str) or url is UNREADABLE:
                 continue
             url_expr, config = url, first
-            method = _method(_member(first, "method"), "GET")
+            method = _method(member(first, "method"), "GET")
         else:
             if verb == "request":
                 continue
             # axios(url[, config]), axios.get(url[, config]), axios.post(url[, data[, config]])
             url_expr = args[0]
             at = 2 if verb in ("post", "put", "patch") else 1
-            config = _object_members(args[at]) if len(args) > at else []
+            config = object_members(args[at]) if len(args) > at else []
             if verb is not None:
                 method: str | None = verb.upper()
             else:
-                method = _method(_member(config, "method"), "GET") if config is not None else None
+                method = _method(member(config, "method"), "GET") if config is not None else None
         credentials: bool | None
         if config is None:
             credentials = None
         else:
-            flag = _member(config, "withCredentials")
+            flag = member(config, "withCredentials")
             if flag is None:
                 credentials = default_credentials
-            elif flag is _UNREADABLE or not isinstance(flag, str):
+            elif flag is UNREADABLE or not isinstance(flag, str):
                 credentials = None
             else:
-                credentials = _boolean(flag)
-        yield CallSite("axios", _url_parts(url_expr), method, credentials, False, script_url,
+                credentials = boolean(flag)
+        yield start, CallSite("axios", url_parts(url_expr), method, credentials, False, script_url,
                        _snippet(text, start, end))
 
 
+def _positioned_sites(text: str, script_url: str, axios_credentials: bool) -> list[tuple[int, CallSite]]:
+    """Every fetch / Request / XMLHttpRequest.open / axios call in ``text``, with where it starts."""
+    return [*_fetch_calls(text, script_url), *_xhr_calls(text, script_url),
+            *_axios_calls(text, script_url, axios_credentials)]
+
+
+def _request_calls(text: str) -> int:
+    """How many request-making calls ``text`` holds, readable or not."""
+    opens = sum(b.group("name") not in _NOT_XHR for _, b in _calls(text, _OPEN, _OPEN_BEFORE))
+    others = ((_FETCH, _FETCH_BEFORE), (_REQUEST, _REQUEST_BEFORE), (_AXIOS, _AXIOS_BEFORE))
+    return opens + sum(1 for pattern, before in others for _ in _calls(text, pattern, before))
+
+
 def call_sites(text: str, script_url: str, *, axios_credentials: bool = False) -> list[CallSite]:
-    """Every fetch / Request / XMLHttpRequest.open / axios call in ``text`` with a telling URL."""
-    if axios_credentials is False and _AXIOS_DEFAULT.search(text):
-        axios_credentials = True
-    sites = [*_fetch_calls(text, script_url), *_xhr_calls(text, script_url),
-             *_axios_calls(text, script_url, axios_credentials)]
+    """The telling call sites of one script (see :func:`code_sites`)."""
+    return code_sites([(script_url, text)], axios_credentials=axios_credentials)
+
+
+def code_sites(scripts: Sequence[tuple[str, str]], *, axios_credentials: bool = False) -> list[CallSite]:
+    """Every fetch / Request / XMLHttpRequest.open / axios call with a telling URL in the page's
+    scripts ``(script URL, text)``, and every call of a wrapper around one of them (see
+    :mod:`harcors.cors.jsfunctions`) with that call's literal arguments put in. The scripts are read
+    together: a wrapper defined in one may be called from another, or defined again in a third."""
+    if not axios_credentials:
+        axios_credentials = any(_AXIOS_DEFAULT.search(text) for _, text in scripts)
+    sites: list[CallSite] = []
+    wrappers: dict[tuple[int, int], tuple[FunctionDef, str]] = {}
+    for n, (url, text) in enumerate(scripts):
+        looked_at: dict[int, FunctionDef | None] = {}
+        for start, site in _positioned_sites(text, url, axios_credentials):
+            sites.append(site)
+            # Only a call fed from outside (a hole in its URL, options it cannot read) may be a
+            # wrapper's; a written-out call is evidence on its own, and costs no look around it.
+            if HOLE not in site.parts and site.credentials is not None and site.method is not None:
+                continue
+            fn = enclosing_function(text, n, start, looked_at)
+            # A wrapper issues exactly one request: with two, which one an argument feeds is a guess.
+            if fn is not None and (n, fn.name_at) not in wrappers and _request_calls(fn.body) == 1:
+                wrappers[n, fn.name_at] = (fn, site.snippet)
+    texts = [text for _, text in scripts]
+    for call in inlined_calls([fn for fn, _ in wrappers.values()], texts):
+        fn, (url, text) = call.function, scripts[call.script]
+        request = wrappers[fn.script, fn.name_at][1]
+        for _, site in _positioned_sites(call.body, url, axios_credentials):
+            snippet = f"{_snippet(text, call.start, call.end)}, where {fn.name}() makes {request}"
+            sites.append(replace(site, snippet=snippet))
     return [s for s in sites if _telling(s.parts)]
 
 
@@ -515,8 +345,8 @@ def _telling(parts: tuple[str | None, ...]) -> bool:
     """Does the expression pin the path down? ``url``, ``base + path``, ``base + "/"`` and
     ``"https://api.example.com/" + path`` do not: such a call may make any request to the API, and
     other code may make the same requests without credentials."""
-    literals = [p for p in parts if p is not _HOLE]
-    if parts and parts[0] is not _HOLE:
+    literals = [p for p in parts if p is not HOLE]
+    if parts and parts[0] is not HOLE:
         literals[0] = _AUTHORITY.sub("", literals[0])
     return sum(ch.isalnum() for text in literals for ch in text) >= 2
 
@@ -547,7 +377,7 @@ def _url_matches(
     parts: tuple[str | None, ...], relative_to_page: bool, url: str, page_url: str | None
 ) -> bool:
     first = parts[0]
-    if first is _HOLE:
+    if first is HOLE:
         return _suffix_matches(parts, url)
     absolute = re.match(r"[A-Za-z][A-Za-z0-9+.-]*:|//", first) is not None
     if len(parts) == 1:
@@ -577,13 +407,13 @@ def _suffix_matches(parts: tuple[str | None, ...], url: str) -> bool:
     except ValueError:
         return False
     rest = p.path + (f"?{p.query}" if p.query else "")
-    return _regex(parts if parts[0] is _HOLE else (_HOLE, *parts)).fullmatch(rest) is not None
+    return _regex(parts if parts[0] is HOLE else (HOLE, *parts)).fullmatch(rest) is not None
 
 
 def _regex(parts: Sequence[str | None]) -> re.Pattern[str]:
     out = []
     for i, p in enumerate(parts):
-        if p is not _HOLE:
+        if p is not HOLE:
             out.append(re.escape(p))
         elif i == 0 and len(parts) > 1 and not (parts[1] or "").startswith("/"):
             out.append("(?:.*/)?")  # a leading base-URL hole ends at a "/"
@@ -650,13 +480,7 @@ def find_evidence(
         return {}
     bodies = read(wanted)
     url_of = {ex.index: ex.url for ex in exchanges}
-    axios_default = any(_AXIOS_DEFAULT.search(t) for t in bodies.values())
-    sites: list[CallSite] = []
-    for index in wanted:
-        text = bodies.get(index)
-        if not text:
-            continue
-        sites.extend(call_sites(text, url_of[index], axios_credentials=axios_default))
+    sites = code_sites([(url_of[i], bodies[i]) for i in wanted if bodies.get(i)])
     out = {}
     for request, page_url in requests:
         found = evidence_for(request, page_url, sites)
@@ -665,5 +489,6 @@ def find_evidence(
     return out
 
 
-__all__ = ["BodyReader", "CallSite", "CredentialsEvidence", "call_sites", "evidence_for", "find_evidence",
+__all__ = ["BodyReader", "CallSite", "CredentialsEvidence", "call_sites", "code_sites", "evidence_for",
+           "find_evidence",
            "script_entries"]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from harcors.cors import evaluate
-from harcors.cors.credentials import call_sites, evidence_for
+from harcors.cors.credentials import call_sites, code_sites, evidence_for
 from harcors.cors.model import Confidence
 from harcors.har.model import Exchange
 
@@ -82,13 +82,109 @@ def test_credentialed_call_is_evidence(code: str) -> None:
         f'axios.get("{ME}", config)',
         f'axios.post("{ME}", {{ withCredentials: true }})',  # that is the data, not the config
         f'api.get("{ME}", {{ withCredentials: true }})',  # an instance: its defaults are not known
-        # A page-specific helper: nothing in the code ties `true` at the call to the XHR it opens.
-        'function xhr(method, url, creds) { const x = new XMLHttpRequest(); x.open(method, url); '
-        f'x.withCredentials = creds; x.send(); }}\nxhr("GET", "{ME}", true);',
     ],
 )
 def test_no_evidence(code: str) -> None:
     assert not _found(code)
+
+
+# --- one level of wrapper functions: a call's literal arguments put in for the parameters ---------
+
+_XHR = ("function xhr(method, url, headers, withCredentials, body) {\n"
+        "  return new Promise((resolve) => {\n"
+        "    const x = new XMLHttpRequest();\n"
+        "    x.open(method, url);\n"
+        "    x.withCredentials = withCredentials;\n"
+        "    for (const [name, value] of Object.entries(headers)) x.setRequestHeader(name, value);\n"
+        "    x.onload = () => resolve(x.status);\n"
+        "    x.send(body);\n"
+        "  });\n"
+        "}\n")
+_GET = ('function get(path) { return fetch(API_BASE + path, { credentials: "include" })'
+        '.then((r) => r.json()); }\n')
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        _XHR + f'xhr("GET", "{ME}", {{}}, true, null);',
+        # Another order, and minified.
+        'function s(u,c,m){var r=new XMLHttpRequest;r.open(m,u),r.withCredentials=c,r.send()}'
+        f's("{ME}",!0,"GET")',
+        # The options passed through, or fixed inside.
+        f'function api(url, opts) {{ return fetch(url, opts); }}\napi("{ME}", {{ credentials: "include" }});',
+        _GET + 'get("/v1/me");',
+        'async function load(url, mode = "include") {\n'
+        f'  return (await fetch(url, {{ credentials: mode }})).json() }}\nload("{ME}");',
+        'function call(url, credentials) { return fetch(url, { method: "GET", credentials: credentials }) }\n'
+        f'call("{ME}", "include");',
+        # Arrow functions and function expressions bound to a name.
+        'const me = async (url) => {\n'
+        f'  const r = await fetch(url, {{ credentials: "include" }}); return r.json() }};\nme("{ME}");',
+        'const user = (id) => fetch(`${API}/v1/${id}`, { credentials: "include" });\nuser("me").then(show);',
+        f'let grab = u => axios.get(u, {{ withCredentials: true }}), other = 1;\ngrab("{ME}");',
+        'var send = function (url) { return axios({ url: url, withCredentials: true }); };'
+        f'\nsend("{ME}");',
+        # A call inside another function is still a call of the wrapper.
+        _GET + 'function profile() { return get("/v1/me"); }\nprofile();',
+    ],
+)
+def test_wrapper_called_with_literals_is_evidence(code: str) -> None:
+    assert _found(code)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        _XHR + f'xhr("GET", "{ME}", {{}}, false, null);',
+        _XHR + f'xhr("GET", "{ME}", {{}}, flag, null);',  # a variable: cannot be read
+        _XHR + f'xhr("GET", "{ME}", {{}});',  # withCredentials undefined
+        _XHR + f'xhr("POST", "{ME}", {{}}, true, null);',  # another method
+        _XHR + 'xhr("GET", url, {}, true, null);',  # the URL is not known
+        _XHR + 'xhr("GET", API + "/v1/me", {}, true, null);',  # not a literal argument
+        _XHR + f'xhr(...["GET", "{ME}", {{}}, true, null]);',
+        # The same URL called anonymously too (through the wrapper, directly, or unreadably).
+        _XHR + f'xhr("GET", "{ME}", {{}}, true, null);\nxhr("GET", "{ME}", {{}}, false, null);',
+        _GET + f'get("/v1/me");\nfetch("{ME}");',
+        'function api(url, opts) { return fetch(url, opts); }\n'
+        f'api("{ME}", {{ credentials: "include" }});\napi("{ME}", options);',
+        # A parameter that does not flow straight in.
+        'function get(url) { url = url + "?v=2"; return fetch(url, { credentials: "include" }); }'
+        f'\nget("{ME}");',
+        'function get(url) { return [1].map((url) => fetch(url, { credentials: "include" })); }'
+        f'\nget("{ME}");',
+        'function send(url, c) { x.open("GET", url); x.withCredentials = !c; x.send(); }\n'
+        f'send("{ME}", true);',
+        # Several requests in the body: which one the arguments feed is a guess.
+        'function both(url, c) { fetch(url, { credentials: c }); return fetch(url); }\n'
+        f'both("{ME}", "include");',
+        # The name bound twice, or shadowed where it is called.
+        _GET + 'function get(path) { return fetch(API_BASE + path); }\nget("/v1/me");',
+        _GET + 'get = (path) => fetch(API_BASE + path);\nget("/v1/me");',
+        _GET + 'function run(get) { return get("/v1/me"); }',
+        _GET + 'window.get = (path) => fetch(API_BASE + path);\nget("/v1/me");',
+        # A named function expression's name is bound only inside it.
+        'const handlers = [function get(url) { return fetch(url, { credentials: "include" }) }];'
+        f'\nget("{ME}");',
+        # One level only: a wrapper of the wrapper is not followed.
+        'function fetchJson(url) { return fetch(url, { credentials: "include" }); }\n'
+        f'function me(u) {{ return fetchJson(u); }}\nme("{ME}");',
+    ],
+)
+def test_wrapper_without_evidence(code: str) -> None:
+    assert not _found(code)
+
+
+def test_wrapper_defined_in_one_script_called_in_another() -> None:
+    sites = code_sites([(f"{PAGE}/api.js", _GET), (DOC, '<script>get("/v1/me")</script>')])
+    found = evidence_for(_request(), DOC, sites)
+    assert found is not None and found.script_url == DOC and found.api == "fetch"
+    assert found.snippet == ('get("/v1/me"), where get() makes '
+                             'fetch(API_BASE + path, { credentials: "include" })')
+    # ... and defined again in a third: which one a call runs is not known.
+    again = code_sites([(f"{PAGE}/api.js", _GET), (DOC, '<script>get("/v1/me")</script>'),
+                        (f"{PAGE}/other.js", 'function get(p) { return fetch(API_BASE + p); }')])
+    assert evidence_for(_request(), DOC, again) is None
 
 
 def test_suffix_starts_a_path_segment() -> None:
