@@ -43,6 +43,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from harcors.cors.jsfunctions import FunctionDef, enclosing_function, inlined_calls
@@ -58,6 +59,9 @@ from harcors.cors.jslex import (
     url_parts,
 )
 from harcors.har.model import Exchange
+
+if TYPE_CHECKING:
+    from harcors.cors.context import RequestContext
 
 #: Reads the response bodies of entries (by ``Exchange.index``) back from the HAR; capped and
 #: best effort (see :func:`harcors.har.bodies.read_texts`).
@@ -468,6 +472,22 @@ def evidence_for(
     return CredentialsEvidence(site.script_url, site.snippet, site.api)
 
 
+# The start of the note harcors.cors.context writes when the API was guessed from the headers.
+_API_GUESSED = "The HAR does not record which API made the request;"
+
+
+def with_api(ctx: RequestContext, evidence: CredentialsEvidence) -> RequestContext:
+    """``ctx`` with the API the page's call names, when the HAR left it to be guessed from the headers
+    (Firefox writes no resource type): Chrome's "Access to XMLHttpRequest at" and Safari's
+    "XMLHttpRequest cannot load" depend on it. axios is left alone: its browser adapter is
+    configurable (XHR by default, fetch on request)."""
+    if (evidence.api not in ("fetch", "XMLHttpRequest") or ctx.kind not in ("fetch", "XMLHttpRequest")
+            or not ctx.req.first.resource_type_inferred):
+        return ctx
+    notes = tuple(n for n in ctx.notes if not n.startswith(_API_GUESSED))
+    return replace(ctx, kind=evidence.api, notes=notes)
+
+
 def find_evidence(
     requests: Sequence[tuple[Exchange, str | None]],
     exchanges: Sequence[Exchange],
@@ -490,5 +510,4 @@ def find_evidence(
 
 
 __all__ = ["BodyReader", "CallSite", "CredentialsEvidence", "call_sites", "code_sites", "evidence_for",
-           "find_evidence",
-           "script_entries"]
+           "find_evidence", "script_entries", "with_api"]

@@ -593,7 +593,7 @@ def _judge_with_code(
     for i, ctx in enumerate(contexts):
         code = found.get(ctx.req.first.index)
         if code is not None and id(ctx) in waiting:
-            judged[i] = judge(ctx, code)
+            judged[i] = judge(credentials.with_api(ctx, code), code)
 
 
 def evaluate_pairing(

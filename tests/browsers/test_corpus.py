@@ -60,6 +60,15 @@ def test_webkit_lines_on_chromium_har(name: str) -> None:
     assert not report.problems, "\n".join(report.problems)
 
 
+@pytest.mark.parametrize("name", ["xhr-acao-wildcard-credentials", "xhr-credentials-no-acac",
+                                  "fetch-acao-wildcard-credentials", "fetch-credentials-no-acac"])
+def test_code_evidence_names_the_api_in_a_firefox_har(name: str) -> None:
+    """A Firefox HAR records no resource type; the page's call tells XHR from fetch, and WebKit's
+    lines (whose first words depend on it) come out exact for the Firefox HAR too."""
+    report = check(name, f"{name}.firefox.har", "webkit")
+    assert report.found == report.blocked == 1 and report.exact == report.lines, "\n".join(report.problems)
+
+
 def test_figures_add_up() -> None:
     """The figures the issue asks for; each numerator can only count what its denominator holds."""
     got = figures()

@@ -304,3 +304,24 @@ def test_preflight_wildcard_methods_do_not_cover_a_credentialed_request() -> Non
     assert _errors(entries, None) == []
     (found,) = _errors(entries, Reader(entries))
     assert found.rule == "method-not-allowed" and found.confidence is Confidence.LIKELY
+
+
+def test_the_call_names_the_api_the_har_left_to_be_guessed() -> None:
+    """Firefox writes no resource type: the API is guessed from the headers (fetch), and Chrome's
+    and Safari's first words depend on it. The page's call says which API it was."""
+    xhr = _XHR + f'xhr("GET", "{ME}", {{}}, true, null);'
+    entries = [_document(f"<script>{xhr}</script>"), _api()]
+    (found,) = _errors(entries, Reader(entries))
+    assert found.messages.chrome.startswith(f"Access to XMLHttpRequest at '{ME}'")
+    assert found.messages.safari.endswith(f"XMLHttpRequest cannot load {ME} due to access control checks.")
+    assert not any("does not record which API" in n for n in found.notes)
+    page = f'<script>fetch("{ME}", {{ credentials: "include" }})</script>'
+    entries = [_document(page), _api()]
+    (found,) = _errors(entries, Reader(entries))
+    assert found.messages.chrome.startswith(f"Access to fetch at '{ME}'")
+    assert not any("does not record which API" in n for n in found.notes)
+    # axios picks its adapter at run time: the guess and its note stay.
+    page = f'<script>axios.get("{ME}", {{ withCredentials: true }})</script>'
+    entries = [_document(page), _api()]
+    (found,) = _errors(entries, Reader(entries))
+    assert any("does not record which API" in n for n in found.notes)
