@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from harcors.cors.model import Finding, Fix
 from harcors.gui import theme
+from harcors.gui.frames import browser_of
 from harcors.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from harcors.har.model import Exchange, Headers
 
@@ -27,16 +28,6 @@ _NO_WORDING = {
     "safari": "The HAR does not tell which wording Safari would use for this request.",
     "chrome": "No Chrome message for this finding.",
 }
-
-
-def browser_of(producer: str) -> str:
-    """Which browser's message tab to show first for a HAR written by ``producer``."""
-    p = producer.lower()
-    if "firefox" in p:
-        return "firefox"
-    if "safari" in p or "webkit" in p:
-        return "safari"
-    return "chrome"
 
 
 def browser_order(producer: str) -> list[str]:

@@ -7,6 +7,7 @@ only swaps a model's frame. Filtering and sorting are whole-column numpy/pandas 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -214,9 +215,35 @@ def dense_rank(keys: np.ndarray) -> np.ndarray:
     return codes
 
 
-def short_message(finding: Finding) -> str:
-    """Chrome's reason without the "Access to fetch at '…' from origin '…'" preamble, else the title."""
-    chrome = finding.messages.chrome or ""
+def browser_of(producer: str) -> str:
+    """Whose console wording a HAR written by ``producer`` is read in: its Message column and the
+    detail pane's first message tab (a Firefox user compares with Firefox's console)."""
+    p = producer.lower()
+    if "firefox" in p:
+        return "firefox"
+    if "safari" in p or "webkit" in p:
+        return "safari"
+    return "chrome"
+
+
+_FIREFOX_REASON = re.compile(r"\(Reason: (.+?)\)(?:\.|$)")  # "… (Reason: X). Status code: 200."
+_WEBKIT_CANNOT_LOAD = ("Fetch API cannot load ", "XMLHttpRequest cannot load ", "EventSource cannot load ")
+
+
+def short_message(finding: Finding, browser: str = "chrome") -> str:
+    """The reason ``browser`` printed, without the part that repeats the URL and origin, else the
+    title: Chrome's text after "has been blocked by CORS policy:", Firefox's "(Reason: …)", or
+    WebKit's first line (its second only says the load failed)."""
+    m = finding.messages
+    if browser == "firefox" and m.firefox:
+        found = _FIREFOX_REASON.search(m.firefox.splitlines()[0])
+        if found:
+            return found.group(1)
+    elif browser == "safari" and m.safari:
+        first = m.safari.splitlines()[0]
+        if not first.startswith(_WEBKIT_CANNOT_LOAD):
+            return first
+    chrome = m.chrome or ""
     _, sep, reason = chrome.partition(_CHROME_BLOCKED)
     reason = reason.strip() if sep else ""
     return reason.splitlines()[0] if reason else finding.title
@@ -265,12 +292,12 @@ class _Record(NamedTuple):
     haystack: str  # lower-cased URL and messages, for the search box
 
 
-def _finding_record(f: Finding) -> _Record:
+def _finding_record(f: Finding, browser: str = "chrome") -> _Record:
     req = f.request
     m = f.messages
     return _Record(
         str(f.severity), req.method, req.url, f.page_origin or req.origin or "", request_type(f),
-        req.status, f.rule, short_message(f), _host(req.url),
+        req.status, f.rule, short_message(f, browser), _host(req.url),
         _haystack((req.url, m.chrome, m.firefox, m.safari, f.title, f.rule)),
     )
 
@@ -294,9 +321,10 @@ def _finish(records: list[_Record], findings: Sequence[Finding], exchanges: Sequ
     return Rows(frame=frame, findings=findings, exchanges=exchanges, haystack=haystack)
 
 
-def findings_rows(findings: Sequence[Finding], exchanges: Sequence[Exchange] = ()) -> Rows:
-    """One row per finding, in the engine's order."""
-    records = [_finding_record(f) for f in findings]
+def findings_rows(findings: Sequence[Finding], exchanges: Sequence[Exchange] = (),
+                  browser: str = "chrome") -> Rows:
+    """One row per finding, in the engine's order; messages in ``browser``'s words."""
+    records = [_finding_record(f, browser) for f in findings]
     position = {e.index: i for i, e in enumerate(exchanges)}
     n = len(records)
     positions = list(range(n))
@@ -316,7 +344,8 @@ def _worst(findings: Sequence[Finding]) -> dict[int, int]:
 
 
 def requests_rows(
-    exchanges: Sequence[Exchange], findings: Sequence[Finding], pairs: dict[int, int]
+    exchanges: Sequence[Exchange], findings: Sequence[Finding], pairs: dict[int, int],
+    browser: str = "chrome",
 ) -> Rows:
     """One row per exchange, in HAR order, with each paired preflight right under its request."""
     worst = _worst(findings)
@@ -339,7 +368,7 @@ def requests_rows(
         i = worst.get(ex.index, -1)
         if i >= 0:
             # The row is the exchange: its own method, URL, status and type; the finding's verdict.
-            rec = _finding_record(findings[i])._replace(
+            rec = _finding_record(findings[i], browser)._replace(
                 method=ex.method, url=ex.url, type=ex.resource_type, status=ex.status, host=_host(ex.url))
         else:
             rec = _Record("", ex.method, ex.url, ex.origin or "", ex.resource_type, ex.status, "", "",
@@ -372,10 +401,11 @@ class TableData:
 
 def build_table_data(analysis: Analysis) -> TableData:
     """Both views with their sort codes and filter choices computed: the GUI thread only shows them."""
+    browser = browser_of(analysis.info.producer)
     return TableData(
         analysis=analysis,
-        findings=findings_rows(analysis.findings, analysis.exchanges).prepare(),
-        requests=requests_rows(analysis.exchanges, analysis.findings, analysis.pairs).prepare(),
+        findings=findings_rows(analysis.findings, analysis.exchanges, browser).prepare(),
+        requests=requests_rows(analysis.exchanges, analysis.findings, analysis.pairs, browser).prepare(),
     )
 
 
@@ -388,6 +418,6 @@ def build_early_table_data(analysis: Analysis) -> TableData:
     """
     return TableData(
         analysis=analysis,
-        findings=findings_rows(analysis.findings).prepare(),
+        findings=findings_rows(analysis.findings, browser=browser_of(analysis.info.producer)).prepare(),
         requests=findings_rows(()).prepare(),
     )

@@ -138,3 +138,26 @@ def test_dense_rank_sorts_like_python_across_slices():
     rank = {v: i for i, v in enumerate(distinct)}
     assert codes.tolist() == [rank[v.lower()] for v in values]
     assert dense_rank(string_array([])).tolist() == []
+
+
+def test_message_column_speaks_the_producers_browser():
+    """A Firefox HAR's Message column shows Firefox's reason (what its user saw in the console),
+    a Chrome HAR's Chrome's; both come from the same findings' messages."""
+    from pathlib import Path
+
+    from harcors.analysis import analyze_file
+    from harcors.gui.frames import browser_of, build_table_data
+
+    samples = Path(__file__).resolve().parents[2] / "sample_hars"
+    firefox = analyze_file(samples / "preflight-put-method-not-allowed.firefox.har")
+    assert browser_of(firefox.info.producer) == "firefox"
+    assert list(build_table_data(firefox).findings.frame["message"]) == [
+        "Did not find method in CORS header ‘Access-Control-Allow-Methods’"]
+    chrome = analyze_file(samples / "preflight-put-method-not-allowed.har")
+    assert browser_of(chrome.info.producer) == "chrome"
+    [message] = build_table_data(chrome).findings.frame["message"]
+    assert message.startswith("Method PUT is not allowed by Access-Control-Allow-Methods")
+    # WebKit's first line is its reason; its second ("… cannot load …") never stands alone
+    [f] = chrome.findings
+    assert short_message(f, "safari") == f.messages.safari.splitlines()[0]
+    assert "cannot load" not in short_message(f, "safari")
