@@ -27,7 +27,7 @@ def render(analyses: Sequence[Analysis], fmt: str, *, redact: bool = True, stack
             analysis_document(a, redacted=redact, stack=stack, redactor=redactor_for(a) if redact else None)
             for a in analyses
         ]
-        return dumps(docs[0] if len(docs) == 1 else docs) + "\n"
+        return dumps(docs[0] if len(docs) == 1 else docs, floats=False) + "\n"
     from harcors.report.model import build_report
 
     report = build_report(analyses, redact=redact, stack=stack)
