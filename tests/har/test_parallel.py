@@ -72,13 +72,13 @@ def test_a_generated_session_reads_the_same_split_in_two(session):
 
 
 @pytest.mark.parametrize("step", [5, 64, 1 << 20])
-def test_the_split_is_the_first_entry_boundary_past_the_middle(monkeypatch, session, step):
+def test_the_split_is_the_first_entry_boundary_past_the_parents_share(monkeypatch, session, step):
     monkeypatch.setattr(parallel, "_SPLIT_STEP", step)
     data = session.read_bytes()
     boundary = b"\n      },\n      {"  # the generator's layout: entries at a six-space indent
     layout = fast_mod.Layout(boundary=boundary, last=b"\n      }\n    ]", close=8)
     source = fast_mod._Source(str(session), False, fast_mod._Shared())
-    at = data.index(boundary, len(data) // 2)
+    at = data.index(boundary, int(len(data) * parallel._PARENT_SHARE))
     assert parallel._find_split(source, layout, 0) == (at + 8, at + len(boundary) - 1)
     assert data[at + 8:at + 9] == b"," and data[at + len(boundary) - 1:at + len(boundary)] == b"{"
 
@@ -91,18 +91,19 @@ def test_breaks_in_the_second_half_are_read_as_one_process_reads_them(tmp_path, 
     path = tmp_path / "broken.har"
     text = json.dumps(doc, indent=2, ensure_ascii=False).encode()
     at = text.index(entries[350]["request"]["url"].encode())
-    assert text.index(entries[300]["startedDateTime"].encode()) > len(text) // 2  # in the helper's half
+    in_helpers_part = len(text) * parallel._PARENT_SHARE
+    assert text.index(entries[300]["startedDateTime"].encode()) > in_helpers_part
     path.write_bytes(text[:at] + b"\xff" + text[at:])  # invalid UTF-8: the fast path gives up there
     two = assert_same_as_one_process(path)
     assert len(two[1]) == 1 and two[1][0].index == 320 and two[2] is not None
 
 
 def test_a_false_boundary_at_the_split(tmp_path, session):
-    """Two headers laid out the way entries are, right past the middle: the split falls inside an
-    entry, so the parent's last piece does not decode and the ijson path reads on from there."""
+    """Two headers laid out the way entries are, right past the split point: the split falls inside
+    an entry, so the parent's last piece does not decode and the ijson path reads on from there."""
     data = session.read_bytes()
     header_gap = b"\n            },\n            {"
-    at = data.index(header_gap, len(data) // 2)
+    at = data.index(header_gap, int(len(data) * parallel._PARENT_SHARE))
     data = data[:at] + b"\n      },\n      {" + data[at + len(header_gap):]
     path = tmp_path / "false.har"
     path.write_bytes(data)
