@@ -9,13 +9,14 @@ endpoints without ``Access-Control-Max-Age``, servers that echo several origins 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from harcors.cors import checks, fetch
-from harcors.cors.context import RequestContext, Verdict
+from harcors.cors.context import HopView, RequestContext, Verdict, hop_preflight
 from harcors.cors.findings import make_finding
 from harcors.cors.model import Finding
+from harcors.cors.pairing import CorsRequest
 from harcors.cors.rules import RULES
 from harcors.har.model import Exchange
 
@@ -50,11 +51,25 @@ def aggregate(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def response_warning(last: Exchange) -> str | None:
+    """The warning rule the final response of a request that went through calls for, if any:
+    "allow-origin-null" or "missing-vary-origin" (the engine's shortcut for quiet requests asks it too)."""
+    acao = fetch.header_value(last.response_headers, checks.ACAO)
+    if acao == "null":
+        return "allow-origin-null"
+    if acao not in (None, "*") and _cacheable(last):
+        vary = ",".join(last.response_headers.get_all("vary")).lower()
+        tokens = {t.strip() for t in vary.split(",")}
+        if "origin" not in tokens and "*" not in tokens:
+            return "missing-vary-origin"
+    return None
+
+
 def request_warnings(ctx: RequestContext) -> list[Finding]:
     """Warnings for one CORS exchange that went through (or at least got its answers)."""
     out: list[Finding] = []
     last = ctx.hops[-1].hop
-    pf = checks.authorization_by_wildcard(ctx, ctx.cookie_sent)
+    pf = checks.authorization_by_wildcard(ctx.hops, ctx.cookie_sent)
     if pf is not None and ctx.verdict is not Verdict.BLOCKED:
         ff = RULES["wildcard-allow-headers-authorization"].firefox or ""
         out.append(
@@ -77,8 +92,8 @@ def request_warnings(ctx: RequestContext) -> list[Finding]:
             )
         )
     if ctx.verdict in (Verdict.OK, Verdict.NONE) and last.got_response:
-        acao = fetch.header_value(last.response_headers, checks.ACAO)
-        if acao == "null":
+        rule = response_warning(last)
+        if rule == "allow-origin-null":
             out.append(
                 make_finding(
                     ctx,
@@ -88,25 +103,28 @@ def request_warnings(ctx: RequestContext) -> list[Finding]:
                     notes=list(ctx.notes),
                 )
             )
-        elif acao not in (None, "*") and _cacheable(last):
-            vary = ",".join(last.response_headers.get_all("vary")).lower()
-            tokens = {t.strip() for t in vary.split(",")}
-            if "origin" not in tokens and "*" not in tokens:
-                out.append(
-                    make_finding(
-                        ctx,
-                        "missing-vary-origin",
-                        chrome="(no console message: the request succeeded)",
-                        root=f"Access-Control-Allow-Origin is '{acao}' and the response has no Vary: Origin.",
-                        notes=list(ctx.notes),
-                        with_curl=False,
-                    )
+        elif rule == "missing-vary-origin":
+            acao = fetch.header_value(last.response_headers, checks.ACAO)
+            out.append(
+                make_finding(
+                    ctx,
+                    "missing-vary-origin",
+                    chrome="(no console message: the request succeeded)",
+                    root=f"Access-Control-Allow-Origin is '{acao}' and the response has no Vary: Origin.",
+                    notes=list(ctx.notes),
+                    with_curl=False,
                 )
+            )
     return out
 
 
+def client_acao_names(views: Iterable[HopView]) -> set[str]:
+    """The Access-Control-Allow-* names the page set as request headers (the acao-in-request rule)."""
+    return {n for v in views for n in v.unsafe_names if n.startswith("access-control-allow-")}
+
+
 def client_acao(ctx: RequestContext) -> Finding | None:
-    names = {n for v in ctx.hops for n in v.unsafe_names if n.startswith("access-control-allow-")}
+    names = client_acao_names(ctx.hops)
     if not names:
         return None
     return make_finding(
@@ -119,20 +137,25 @@ def client_acao(ctx: RequestContext) -> Finding | None:
     )
 
 
-def session_warnings(contexts: Sequence[RequestContext]) -> list[Finding]:
+def session_warnings(
+    requests: Sequence[CorsRequest], context: Callable[[CorsRequest], RequestContext]
+) -> list[Finding]:
+    """Warnings over the whole HAR. They need only the requests' entries; ``context`` gives the
+    request's context (the one ``judge`` saw) for the few that become findings."""
     out: list[Finding] = []
     # Busy preflighted endpoints without Access-Control-Max-Age.
-    groups: dict[tuple[str, str], list[tuple[RequestContext, Exchange]]] = defaultdict(list)
-    for ctx in contexts:
-        for view in ctx.hops:
-            pf = view.preflight
+    groups: dict[tuple[str, str], list[tuple[CorsRequest, Exchange]]] = defaultdict(list)
+    for req in requests:
+        for hop in req.hops:
+            pf = hop_preflight(req, hop)  # each hop view's preflight
             if pf is None or not pf.got_response or "access-control-max-age" in pf.response_headers:
                 continue
-            groups[(pf.request_headers.get("origin") or "", pf.url.split("?", 1)[0])].append((ctx, pf))
+            groups[(pf.request_headers.get("origin") or "", pf.url.split("?", 1)[0])].append((req, pf))
     for (_, url), items in groups.items():
         if len(items) < BUSY_PREFLIGHTS:
             continue
-        ctx, pf = items[-1]
+        req, pf = items[-1]
+        ctx = context(req)
         out.append(
             make_finding(
                 ctx,
@@ -145,9 +168,9 @@ def session_warnings(contexts: Sequence[RequestContext]) -> list[Finding]:
             )
         )
     # Servers that echo several different origins together with credentials.
-    reflected: dict[str, dict[str, RequestContext]] = defaultdict(dict)
-    for ctx in contexts:
-        last = ctx.request
+    reflected: dict[str, dict[str, CorsRequest]] = defaultdict(dict)
+    for req in requests:
+        last = req.hops[-1]  # the context's request
         origin = last.origin
         if not origin or not last.got_response:
             continue
@@ -155,11 +178,11 @@ def session_warnings(contexts: Sequence[RequestContext]) -> list[Finding]:
             fetch.header_value(last.response_headers, checks.ACAO) == origin
             and fetch.header_value(last.response_headers, checks.ACAC) == "true"
         ):
-            reflected[fetch.origin(last.url) or ""][origin] = ctx
+            reflected[fetch.origin(last.url) or ""][origin] = req
     for server, by_origin in reflected.items():
         if len(by_origin) < 2:
             continue
-        ctx = next(iter(by_origin.values()))
+        ctx = context(next(iter(by_origin.values())))
         out.append(
             make_finding(
                 ctx,

@@ -15,7 +15,7 @@ response is checked (``access``) and the order of the preflight checks (``prefli
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -307,16 +307,25 @@ def walk(ctx: RequestContext, credentials: bool, browser: Browser = CHROME) -> F
     return None
 
 
-def authorization_by_wildcard(ctx: RequestContext, credentials: bool) -> Exchange | None:
-    """The preflight that let Authorization through only via ``Access-Control-Allow-Headers: *``."""
+def authorization_by_wildcard(views: Iterable[HopView], credentials: bool) -> Exchange | None:
+    """The preflight that let Authorization through only via ``Access-Control-Allow-Headers: *``
+    (``views``: a request's hops)."""
     if credentials:
         return None
-    for view in ctx.hops:
-        pf = view.preflight or view.cached
-        if pf is None or "authorization" not in view.unsafe_names:
-            continue
-        allowed, _ = fetch.parse_allow_list(fetch.header_value(pf.response_headers, ACAH))
-        lower = {a.lower() for a in allowed or ()}
-        if "*" in lower and "authorization" not in lower:
+    for view in views:
+        pf = authorization_wildcard_preflight(view)
+        if pf is not None:
             return pf
+    return None
+
+
+def authorization_wildcard_preflight(view: HopView) -> Exchange | None:
+    """:func:`authorization_by_wildcard` for one hop, whatever the credentials mode."""
+    pf = view.preflight or view.cached
+    if pf is None or "authorization" not in view.unsafe_names:
+        return None
+    allowed, _ = fetch.parse_allow_list(fetch.header_value(pf.response_headers, ACAH))
+    lower = {a.lower() for a in allowed or ()}
+    if "*" in lower and "authorization" not in lower:
+        return pf
     return None

@@ -144,13 +144,18 @@ class _PageNames(Mapping[str, str]):
         return repr(self._get())
 
 
+def hop_preflight(req: CorsRequest, hop: Exchange) -> Exchange | None:
+    """The preflight :func:`hop_view` gives ``hop`` (an orphan preflight is its own)."""
+    return hop if req.orphan else req.preflights.get(hop.index)
+
+
 def hop_view(req: CorsRequest, hop: Exchange, page_headers: PageHeaders | None = None) -> HopView:
     page_headers = page_headers or PageHeaders()
-    pf = req.preflight_for(hop)
     if req.orphan:
         acrm, acrh = page_headers.requested(hop)
         names = tuple(acrh)
         return HopView(hop, acrm or "GET", names, {n: n for n in names}, hop, None, True)
+    pf = req.preflights.get(hop.index)  # hop_preflight, the orphan's case above
     page_names = _PageNames(page_headers, hop)
     if pf is not None:
         acrm, acrh = page_headers.requested(pf)
@@ -220,7 +225,7 @@ def _looks_no_cors(ex: Exchange, has_verdict: bool) -> bool:
     return has_verdict and not ex.error and "access-control-allow-origin" not in ex.response_headers
 
 
-def _mode(req: CorsRequest, page_origin: str | None, has_verdict: bool) -> str:
+def mode_of(req: CorsRequest, page_origin: str | None, has_verdict: bool) -> str:
     ex = req.hops[0]  # req.first
     m = (ex.request_headers.get("sec-fetch-mode") or "").lower()
     if m:
@@ -269,6 +274,17 @@ def page_urls(exchanges: Sequence[Exchange]) -> dict[str, str]:
     return out
 
 
+def page_of(req: CorsRequest, pages: Mapping[str, str] | None) -> tuple[str | None, str | None, str | None]:
+    """The page's URL, its origin, and a note saying where the origin came from (None when from the
+    request's Origin header)."""
+    page_url = (pages or {}).get(req.hops[0].pageref or "")
+    page_origin, how = _page_origin(req)
+    if page_origin is None and page_url is not None:
+        page_origin = fetch.origin(page_url)
+        how = "The page origin was taken from the page's document entry (the request has no Origin header)."
+    return page_url, page_origin, how
+
+
 def build(
     req: CorsRequest,
     has_verdict: bool,
@@ -278,17 +294,13 @@ def build(
     """What the HAR implies about ``req`` (``page_headers``: the run's memo, when there is one)."""
     notes: list[str] = []
     first = req.hops[0]  # req.first, read often below (hot)
-    page_url = (pages or {}).get(first.pageref or "")
-    page_origin, how = _page_origin(req)
-    if page_origin is None and page_url is not None:
-        page_origin = fetch.origin(page_url)
-        how = "The page origin was taken from the page's document entry (the request has no Origin header)."
+    page_url, page_origin, how = page_of(req, pages)
     if how:
         notes.append(how)
     kind, how = _kind(req)
     if how:
         notes.append(how)
-    mode = _mode(req, page_origin, has_verdict)
+    mode = mode_of(req, page_origin, has_verdict)
     target = fetch.origin(first.url)
     cross = page_origin is not None and (page_origin == "null" or target != page_origin)
     if not cross and page_origin is not None:

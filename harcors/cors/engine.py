@@ -16,12 +16,16 @@ from harcors.cors.context import (
     Verdict,
     build,
     classify_error,
+    hop_view,
+    mode_of,
+    page_of,
     page_urls,
     producer_has_verdict,
+    verdict_of,
 )
 from harcors.cors.findings import check_origin, failing_view, make_finding
 from harcors.cors.model import Confidence, Finding, Severity
-from harcors.cors.pairing import CorsRequest, Pairing, pair
+from harcors.cors.pairing import CorsRequest, PageHeaders, Pairing, pair
 from harcors.cors.rootcause import net_error_cause, root_cause
 from harcors.har.model import Exchange, HarInfo
 
@@ -576,7 +580,7 @@ def _page_base(ctx: RequestContext) -> str | None:
 
 
 def _judge_with_code(
-    contexts: Sequence[RequestContext],
+    contexts: Sequence[RequestContext | None],
     judged: list[list[Finding]],
     undecided: Sequence[RequestContext],
     exchanges: Sequence[Exchange],
@@ -591,6 +595,8 @@ def _judge_with_code(
         return
     waiting = {id(c) for c in undecided}
     for i, ctx in enumerate(contexts):
+        if ctx is None:
+            continue
         code = found.get(ctx.req.first.index)
         if code is not None and id(ctx) in waiting:
             judged[i] = judge(credentials.with_api(ctx, code), code)
@@ -609,6 +615,32 @@ def evaluate_pairing(
     return _evaluate(requests, pairing, exchanges, info, pages, read_bodies)
 
 
+def quiet(req: CorsRequest, has_verdict: bool, pages: Mapping[str, str], page_headers: PageHeaders) -> bool:
+    """Does :func:`judge` find nothing for ``req``, which the browser let through? A shortcut for
+    the successful requests most of a big Chrome HAR is: no context is built for them.
+
+    Exact: for a request whose verdict is OK (the producer records verdicts, so the credentials
+    question never comes up), :func:`judge` can only give no-cors-opaque (mode no-cors, a fetch),
+    acao-in-request (:func:`advisories.client_acao_names`) and the warnings of
+    :func:`advisories.request_warnings` (:func:`checks.authorization_wildcard_preflight` on a hop, or
+    :func:`advisories.response_warning` on the final response). Each is asked here with the same
+    functions, of the same hop views :func:`build` makes; any of them that could fire sends the
+    request the full way. (The HAR-wide warnings read the requests themselves.)
+    """
+    if not has_verdict or req.orphan or verdict_of(req, has_verdict) is not Verdict.OK:
+        return False
+    if req.hops[-1].resource_type == "fetch":  # no-cors-opaque's request type
+        _, page_origin, _ = page_of(req, pages)
+        if mode_of(req, page_origin, has_verdict) == "no-cors":
+            return False
+    views = [hop_view(req, hop, page_headers) for hop in req.hops]
+    if advisories.client_acao_names(views):
+        return False
+    if any(checks.authorization_wildcard_preflight(view) is not None for view in views):
+        return False
+    return advisories.response_warning(req.hops[-1]) is None
+
+
 def _evaluate(
     requests: Sequence[CorsRequest],
     pairing: Pairing,
@@ -619,15 +651,30 @@ def _evaluate(
 ) -> list[Finding]:
     """Findings for ``requests``, the ones :func:`may_involve_cors` lets through."""
     has_verdict = producer_has_verdict(info, exchanges)
-    contexts = [build(req, has_verdict, pages, pairing.page_headers) for req in requests]
+    page_headers = pairing.page_headers
     undecided: list[RequestContext] | None = [] if read_bodies is not None and not has_verdict else None
-    judged = [judge(ctx, undecided=undecided) for ctx in contexts]
+    contexts: list[RequestContext | None] = []  # None: quiet, no context built
+    judged: list[list[Finding]] = []
+    for req in requests:
+        if has_verdict and quiet(req, has_verdict, pages, page_headers):
+            contexts.append(None)
+            judged.append([])
+            continue
+        ctx = build(req, has_verdict, pages, page_headers)
+        contexts.append(ctx)
+        judged.append(judge(ctx, undecided=undecided))
     if undecided and read_bodies is not None:
         _judge_with_code(contexts, judged, undecided, exchanges, read_bodies)
     findings: list[Finding] = []
     for found in judged:
         findings.extend(found)
-    findings.extend(advisories.session_warnings(contexts))
+    built = {id(req): ctx for req, ctx in zip(requests, contexts, strict=True) if ctx is not None}
+
+    def context(req: CorsRequest) -> RequestContext:
+        ctx = built.get(id(req))
+        return ctx if ctx is not None else build(req, has_verdict, pages, page_headers)
+
+    findings.extend(advisories.session_warnings(requests, context))
     findings = advisories.aggregate(findings)
     findings.sort(key=lambda f: (f.request.index, f.severity is not Severity.ERROR, f.rule))
     return findings

@@ -21,7 +21,7 @@ from harcors.har import fast
 from harcors.har.loader import HarStream
 from harcors.har.model import Headers
 
-from .har import API, entry, exchanges, preflight
+from .har import API, CHROME, PAGE, entry, exchanges, preflight
 
 
 @pytest.fixture(scope="module")
@@ -54,11 +54,13 @@ def test_evaluate_reads_no_header_the_loader_left_in_the_file(generated, monkeyp
     assert all(type(ex) is fast.LazyExchange for ex in lazy)  # nor turned into full Exchanges
 
 
-def test_only_requests_that_may_involve_cors_get_a_context(generated, monkeypatch) -> None:
+def test_only_requests_that_may_involve_cors_and_are_not_quiet_get_a_context(generated, monkeypatch) -> None:
     stream, exchanges = _load(generated)
     pages = page_urls(exchanges)
     everything = pair(exchanges)
-    expected = [r for r in everything.requests if may_involve_cors(r, pages)]
+    involved = [r for r in everything.requests if may_involve_cors(r, pages)]
+    expected = [r for r in involved if not engine.quiet(r, True, pages, everything.page_headers)]
+    assert 0 < len(expected) < len(involved) // 2  # most CORS requests of a session went through
     built = []
     original = engine.build
 
@@ -138,3 +140,89 @@ def test_headers_answer_as_a_list_per_lower_cased_name(seed: int) -> None:
         assert headers.combined(name) == (", ".join(values) if values else None)
         assert headers.count(name) == len(values)
         assert (name in headers) is bool(values)
+
+
+def _random_session(rng: random.Random) -> list[Any]:
+    """Chrome-shaped entries, mostly requests that went through, with what each rule judge can give
+    such a request looks at varied: mode, page-set headers, ACAO, Vary, Cache-Control, preflights."""
+    out: list[Any] = []
+    for i in range(rng.randint(1, 8)):
+        url = rng.choice([f"{API}/a", f"{API}/b?q=1", f"{PAGE}/same"])
+        method = rng.choice(["GET", "GET", "POST", "PUT", "patch"])
+        req = dict(
+            rng.sample(
+                [
+                    ("X-A", "1"),
+                    ("Authorization", "Bearer t"),
+                    ("Access-Control-Allow-Origin", "*"),
+                    ("Content-Type", "application/json"),
+                    ("Cookie", "a=1"),
+                ],
+                rng.randint(0, 2),
+            )
+        )
+        mode = rng.choice(["cors", "cors", "no-cors", "same-origin", None])
+        if mode is not None:
+            req["Sec-Fetch-Mode"] = mode
+        resp = {}
+        acao = rng.choice([PAGE, PAGE, "*", "null", None, "http://other.test"])
+        if acao is not None:
+            resp["Access-Control-Allow-Origin"] = acao
+        if rng.random() < 0.5:
+            resp["Access-Control-Allow-Credentials"] = "true"
+        if rng.random() < 0.5:
+            resp["Vary"] = rng.choice(["Origin", "Accept-Encoding", "accept-encoding, origin", "*"])
+        if rng.random() < 0.3:
+            resp["Cache-Control"] = rng.choice(["no-store", "max-age=60"])
+        rtype = rng.choice(["fetch", "fetch", "xhr", "image"])
+        origin = rng.choice([PAGE, PAGE, None, "http://other.test"])
+        status = rng.choice([200, 200, 204, 404])
+        error = rng.choice([None, None, None, "net::ERR_FAILED"])
+        ms = 10 * i
+        out.append(
+            entry(
+                url, method, req=req, resp=resp, status=status, error=error, rtype=rtype, ms=ms, origin=origin
+            )
+        )
+        if rng.random() < 0.5:
+            names = ",".join(n.lower() for n in req if n not in ("Content-Type", "Cookie", "Sec-Fetch-Mode"))
+            pf_resp = {
+                "Access-Control-Allow-Origin": PAGE,
+                "Access-Control-Allow-Headers": rng.choice(["*", "authorization, x-a", "x-a"]),
+            }
+            if rng.random() < 0.5:
+                pf_resp["Access-Control-Max-Age"] = "600"
+            out.append(preflight(url, method.upper(), names or None, resp=pf_resp, ms=ms + 1))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_quiet_requests_are_the_ones_judge_finds_nothing_for(seed: int, monkeypatch) -> None:
+    from harcors.cors.context import build
+
+    es = exchanges(*_random_session(random.Random(seed)))
+    pages = page_urls(es)
+    pairing = pair(es)
+    for req in pairing.requests:
+        if engine.quiet(req, True, pages, pairing.page_headers):
+            assert engine.judge(build(req, True, pages, pairing.page_headers)) == []
+    fast_way = evaluate(es, CHROME)
+    monkeypatch.setattr(engine, "quiet", lambda *args: False)
+    assert evaluate(es, CHROME) == fast_way  # session-wide warnings and order included
+
+
+def test_quiet_leaves_out_what_a_rule_would_say() -> None:
+    ok = {"Access-Control-Allow-Origin": PAGE, "Vary": "Origin"}
+    cases = {
+        "quiet": (entry(f"{API}/a", resp=ok), True),
+        "null": (entry(f"{API}/a", resp={"Access-Control-Allow-Origin": "null"}), False),
+        "no vary": (entry(f"{API}/a", resp={"Access-Control-Allow-Origin": PAGE}), False),
+        "acao sent": (entry(f"{API}/a", req={"Access-Control-Allow-Origin": "*"}, resp=ok), False),
+        "no-cors": (entry(f"{API}/a", req={"Sec-Fetch-Mode": "no-cors"}, resp=ok), False),
+        "blocked": (entry(f"{API}/a", error="net::ERR_FAILED", status=0), False),
+    }
+    for name, (e, expected) in cases.items():
+        es = exchanges(e)
+        p = pair(es)
+        assert engine.quiet(p.requests[0], True, page_urls(es), p.page_headers) is expected, name
+        assert not engine.quiet(p.requests[0], False, page_urls(es), p.page_headers), name
