@@ -232,3 +232,19 @@ def _warning():
     from harcors.cors.model import Severity
 
     return Severity.WARNING
+
+
+def test_plain_templates_render_as_jinja_would() -> None:
+    # render() skips Jinja for a template with no "{" (a third of the catalog's notes); whitespace
+    # at the ends and runs of blank lines are still handled as for a compiled one.
+    from harcors.fixes import render as module
+    from harcors.fixes.catalog import kind_texts
+
+    sources = {text for s in stacks().values()
+               for text in (*s.kind_notes.values(), *(v.notes for v in s.variants))}
+    sources |= {k.notes for k in kind_texts().values()}
+    plain = sorted(s for s in sources if s and module._is_plain(s))
+    plain += ["\n  two spaces, trailing blanks  \n\n\n\n\nand a run of blank lines\n\n", "x\n"]
+    assert len(plain) > 20
+    for source in plain:
+        assert render(source, {}) == module._tidy(module._template(source).render({}))
