@@ -226,3 +226,13 @@ def test_quiet_leaves_out_what_a_rule_would_say() -> None:
         p = pair(es)
         assert engine.quiet(p.requests[0], True, page_urls(es), p.page_headers) is expected, name
         assert not engine.quiet(p.requests[0], False, page_urls(es), p.page_headers), name
+
+
+def test_header_lists_of_one_shape_keep_their_own_values() -> None:
+    names = ["Origin", "vary", "Vary", "x-a"]
+    lists = [Headers([(n, f"{n}{i}") for n in names]) for i in range(3)]
+    for i, headers in enumerate(lists):
+        assert headers.get("origin") == f"Origin{i}"
+        assert headers.get_all("VARY") == [f"vary{i}", f"Vary{i}"]
+        assert headers.names() == ["origin", "vary", "x-a"]
+    assert lists[0]._index is lists[2]._index  # one shape, worked out once
