@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from harcors.cors.rules import RULES
 from harcors.fixes import SERVER_KINDS, STACKS
-from harcors.fixes.catalog import CLIENT_KINDS, kind_texts, rules, stacks
+from harcors.fixes.catalog import CACHE_NAME, CLIENT_KINDS, cache_text, kind_texts, parse_files, rules, stacks
 from harcors.fixes.coverage import coverage_table
 from harcors.resources import resource_path
 
@@ -74,3 +78,25 @@ def test_coverage_doc_is_current() -> None:
     assert doc.read_text(encoding="utf-8") == coverage_table(), (
         "docs/fix-coverage.md is stale: python -m harcors.fixes.coverage > docs/fix-coverage.md"
     )
+
+
+def test_parsed_catalog_cache_is_current() -> None:
+    # Stale, it would only cost start-up time (parse_files falls back to the TOML files), but
+    # regenerate it with the command in harcors/fixes/catalog.py's docstring.
+    folder = resource_path("fixes")
+    assert (folder / CACHE_NAME).read_text(encoding="utf-8") == cache_text(folder)
+
+
+def test_parsed_catalog_cache_is_used_only_while_it_matches_the_toml(tmp_path: Path) -> None:
+    for path in resource_path("fixes").glob("*.toml"):
+        shutil.copy(path, tmp_path)
+    shutil.copy(resource_path("fixes", CACHE_NAME), tmp_path)
+    parsed = {p.name: tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted(tmp_path.glob("*.toml"))}
+    assert parse_files(tmp_path) == parsed
+    assert [list(d) for d in parse_files(tmp_path).values()] == [list(d) for d in parsed.values()]
+    express = tmp_path / "express.toml"
+    express.write_text(express.read_text(encoding="utf-8").replace('name = "Express"', 'name = "Edited"'),
+                       encoding="utf-8")
+    assert parse_files(tmp_path)["express.toml"]["name"] == "Edited"
+    (tmp_path / CACHE_NAME).write_text("{not json", encoding="utf-8")
+    assert parse_files(tmp_path)["express.toml"]["name"] == "Edited"
