@@ -143,14 +143,28 @@ def session_warnings(
     """Warnings over the whole HAR. They need only the requests' entries; ``context`` gives the
     request's context (the one ``judge`` saw) for the few that become findings."""
     out: list[Finding] = []
-    # Busy preflighted endpoints without Access-Control-Max-Age.
+    # One pass (hot: every request that may concern CORS) for both warnings: busy preflighted
+    # endpoints without Access-Control-Max-Age, and servers that echo several different origins
+    # together with credentials.
     groups: dict[tuple[str, str], list[tuple[CorsRequest, Exchange]]] = defaultdict(list)
+    reflected: dict[str, dict[str, CorsRequest]] = defaultdict(dict)
     for req in requests:
-        for hop in req.hops:
-            pf = hop_preflight(req, hop)  # each hop view's preflight
-            if pf is None or not pf.got_response or "access-control-max-age" in pf.response_headers:
-                continue
-            groups[(pf.request_headers.get("origin") or "", pf.url.split("?", 1)[0])].append((req, pf))
+        if req.preflights or req.orphan:  # hop_preflight is None for every hop otherwise
+            for hop in req.hops:
+                pf = hop_preflight(req, hop)  # each hop view's preflight
+                if pf is None or not pf.got_response or "access-control-max-age" in pf.response_headers:
+                    continue
+                groups[(pf.request_headers.get("origin") or "", pf.url.split("?", 1)[0])].append((req, pf))
+        last = req.hops[-1]  # the context's request
+        if last.status <= 0:  # not last.got_response
+            continue
+        origin = last.origin
+        if (
+            origin
+            and fetch.header_value(last.response_headers, checks.ACAO) == origin
+            and fetch.header_value(last.response_headers, checks.ACAC) == "true"
+        ):
+            reflected[fetch.origin(last.url) or ""][origin] = req
     for (_, url), items in groups.items():
         if len(items) < BUSY_PREFLIGHTS:
             continue
@@ -167,18 +181,6 @@ def session_warnings(
                 with_curl=False,
             )
         )
-    # Servers that echo several different origins together with credentials.
-    reflected: dict[str, dict[str, CorsRequest]] = defaultdict(dict)
-    for req in requests:
-        last = req.hops[-1]  # the context's request
-        origin = last.origin
-        if not origin or not last.got_response:
-            continue
-        if (
-            fetch.header_value(last.response_headers, checks.ACAO) == origin
-            and fetch.header_value(last.response_headers, checks.ACAC) == "true"
-        ):
-            reflected[fetch.origin(last.url) or ""][origin] = req
     for server, by_origin in reflected.items():
         if len(by_origin) < 2:
             continue
