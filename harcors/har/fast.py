@@ -141,7 +141,6 @@ class _RawHeaders(msgspec.Struct, gc=False):
 
 _typed = msgspec.json.Decoder(list[_Entry])
 _header_list = msgspec.json.Decoder(list[_Header] | None)
-_header = msgspec.json.Decoder(_Header)
 _raw_headers = msgspec.json.Decoder(list[_RawHeaders])
 _generic = msgspec.json.Decoder()
 _no_response = _Response()
@@ -178,43 +177,6 @@ class _Shared:
                     pairs[i] = table[line] = (line.name, line.value)
         return Headers(pairs)
 
-    def raw_headers(self, raw: msgspec.Raw) -> Headers:
-        """``headers(_header_list.decode(raw))`` for a header list still as JSON text, read line by line.
-
-        Hot path: two lists per exchange that may concern CORS, ~30 lines each, nine in ten seen
-        before. In a pretty-printed list the text of each header object is a key found without
-        decoding anything: ``},`` then a line break only ends an object (JSON strings cannot hold a
-        raw line break), and the objects of a header list hold no objects. A part seen before decoded
-        as one header, so the list is exactly those headers; any other part is decoded alone, and
-        one that is not a header object on its own (another layout, a nested value, an error to
-        report) sends the whole list the usual way, which words any problem as it always did.
-        """
-        parts = bytes(raw).split(_HEADER_GAP)
-        table = self.table
-        if len(table) > _SHARE_LIMIT:
-            table.clear()
-        pairs: Any = tuple(map(table.get, parts))  # a tuple: Headers keeps it as it is
-        if None in pairs:
-            pairs = list(pairs)
-            last = len(parts) - 1
-            for i, pair in enumerate(pairs):
-                if pair is None:
-                    part = parts[i]
-                    # the "}" the gap took; the list's "[" before the first part and "]" after the last
-                    text = part + b"}" if i < last else part[:-1]
-                    if i == 0:
-                        text = text[1:]
-                    try:
-                        line = _header.decode(text)
-                    except (msgspec.DecodeError, msgspec.ValidationError):
-                        return self.headers(_header_list.decode(raw))
-                    pairs[i] = table[part] = (line.name, line.value)
-            pairs = tuple(pairs)
-        return Headers(pairs)
-
-
-_HEADER_GAP = b"},\n"  # between two header objects of a pretty-printed list (CRLF: the usual way)
-
 
 # --- headers left in the file ---------------------------------------------------------------------
 
@@ -248,7 +210,7 @@ class _Source:
         else:
             raw = entry.request.headers
         try:
-            return self.shared.raw_headers(raw)
+            return self.shared.headers(_header_list.decode(raw))
         except msgspec.ValidationError:  # a header list the typed schema rejects: exactly as convert.py
             return headers_from(_generic.decode(raw))
 
@@ -356,7 +318,7 @@ class _Converter:
 
     def __init__(self, shared: _Shared) -> None:
         self._shared = shared.table
-        self._headers = shared.raw_headers
+        self._headers = shared.headers
         self._types: dict[str, str] = {}
 
     def _lower(self, raw_type: str) -> str:
@@ -372,6 +334,7 @@ class _Converter:
         share = table.setdefault
         types = self._types
         headers = self._headers  # a list the schema rejects raises ValidationError: the piece goes generic
+        header_list = _header_list.decode
         out: list[Exchange] = []
         append = out.append
         for ordinal, e in enumerate(entries):
@@ -423,9 +386,9 @@ class _Converter:
             else:
                 initiator = chrome_har_initiator(raw_init, e.initiator_type, e.initiator_detail)
             redirect = resp.redirectURL or ""
-            resp_headers = headers(resp.headers)
+            resp_headers = headers(header_list(resp.headers))
             request_mime = post.mimeType if post is not None else None
-            req_headers = without_part_headers(headers(req.headers), request_mime)
+            req_headers = without_part_headers(headers(header_list(req.headers)), request_mime)
             if not redirect and 300 <= status < 400:
                 redirect = resp_headers.get("location") or ""
             if raw_type:

@@ -273,39 +273,3 @@ def test_records_behave_as_exchanges(tmp_path, doc):
     assert dataclasses.replace(d, status=299) == dataclasses.replace(slow[d.index], status=299)
     assert pickle.loads(pickle.dumps(e)) == slow[e.index] == copy.copy(e)
     assert repr(records[5]).startswith("Exchange(")
-
-
-_A, _B = {"name": "a", "value": "1"}, {"name": "b", "value": "x},\n y"}  # an escaped line break
-_LINES = [
-    json.dumps([_A, _B], indent=2),
-    json.dumps([_B, _A], indent=4),  # the same lines at other places: first and last parts differ
-    json.dumps([_A], indent=2),  # one line: both brackets around one part
-    '[\r\n  {"name": "a", "value": "1"},\r\n  {"name": "c"}\r\n]',  # CRLF: one part, the usual way
-    json.dumps([_A, {"name": "d", "value": "2"}]),  # one line holding every header
-    '[\n  {"name": "a", "value": {"x": 1}},\n  {"name": "e", "value": "3"}\n]',  # a nested value
-    '[\n  {"name": "f", "value": "4", "comment": {"y": [1]},\n "z": 2},\n  {"name": "a", "value": "1"}\n]',
-    "[]",
-    "null",
-    json.dumps([{"name": "", "value": "1"}], indent=2),  # an empty name: the typed schema refuses it
-]
-
-
-def test_header_lists_read_line_by_line_as_whole_lists_decode():
-    """``raw_headers`` keys pretty-printed header objects by their text; whatever the layout, it must
-    give what decoding the list gives (or raise what that raises), also once its parts are known."""
-    import msgspec
-
-    line_by_line, whole = fast_mod._Shared(), fast_mod._Shared()
-    for _round in range(2):
-        for text in _LINES:
-            raw = msgspec.json.decode(f'{{"h": {text}}}'.encode(), type=dict[str, msgspec.Raw])["h"]
-            try:
-                expected: Any = whole.headers(fast_mod._header_list.decode(raw)).items()
-            except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-                expected = type(exc)
-            try:
-                got: Any = line_by_line.raw_headers(raw).items()
-            except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-                got = type(exc)
-            assert got == expected, text
-    assert sum(type(key) is bytes for key in line_by_line.table) >= 4  # pretty-printed parts were keys
