@@ -98,6 +98,7 @@ def is_valid_origin(value: str | None) -> bool:
     return bool(value) and value != "null" and bool(_ORIGIN.match(value or ""))
 
 
+@functools.lru_cache(maxsize=4096)  # hot: every method and header name of every finding, a few dozen distinct
 def _is_token(value: str) -> bool:
     return bool(_TOKEN.match(value))
 
@@ -137,13 +138,18 @@ def kind_of(finding: Finding) -> str:
     entry = rules().get(finding.rule)
     if entry is None:
         return "allow-origin"
+    return _kind(finding, entry, None)
+
+
+def _kind(finding: Finding, entry: RuleEntry, failing_pair: tuple[str, Exchange] | None) -> str:
+    """kind_of for a rule the catalog knows; ``failing_pair``: failing_response's answer, if known."""
     if entry.kind == "header" and _is_acao_request(finding.failed_parameter or ""):
         # The header the preflight asked for is Access-Control-Allow-Origin & co., which the page set
         # itself: removing it from the request is the fix, not allowing it on the server.
         return "client-header"
     if not entry.refine:
         return entry.kind
-    stage, failing = failing_response(finding, entry)
+    stage, failing = failing_pair or failing_response(finding, entry)
     status = failing.status
     if 300 <= status < 400 and (failing.redirect_url or failing.response_headers.get("location")):
         return "redirect"
@@ -180,6 +186,13 @@ _ID_SEGMENT = re.compile(
 )
 
 
+# Hot path: every segment of every finding's path. The route's words recur on every URL (numbers,
+# the usual ids, are settled by isdecimal: "\d+" matches just those strings).
+@functools.lru_cache(maxsize=4096)
+def _is_data_segment(segment: str) -> bool:
+    return _ID_SEGMENT.match(segment) is not None
+
+
 @functools.lru_cache(maxsize=1024)  # build_context asks for its URL's path twice (public_url, route)
 def generalize_path(path: str) -> tuple[str, str]:
     """``(route, prefix)``: the path with data segments as ``[id]``, and the folder before the first.
@@ -187,7 +200,7 @@ def generalize_path(path: str) -> tuple[str, str]:
     ``/v1/orders/8f3a.../items`` gives ``("/v1/orders/[id]/items", "/v1/orders/")``.
     """
     segments = path.split("/")
-    route = ["[id]" if seg and _ID_SEGMENT.match(seg) else seg for seg in segments]
+    route = ["[id]" if seg and (seg.isdecimal() or _is_data_segment(seg)) else seg for seg in segments]
     prefix = ""
     for i, seg in enumerate(route):
         if seg == "[id]":
@@ -229,9 +242,10 @@ def _needed_headers(finding: Finding) -> list[str]:
 
 
 def build_context(finding: Finding) -> FixContext:
-    entry = rules().get(finding.rule) or RuleEntry(finding.rule, "allow-origin", "", refine=True)
-    kind = kind_of(finding)
+    known = rules().get(finding.rule)
+    entry = known or RuleEntry(finding.rule, "allow-origin", "", refine=True)
     stage, failing = failing_response(finding, entry)
+    kind = _kind(finding, known, (stage, failing)) if known else "allow-origin"  # kind_of, answer reused
     pre = finding.preflight
     answer = pre if pre is not None and pre.got_response else None
 
