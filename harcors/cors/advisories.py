@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from harcors.cors import checks, fetch
-from harcors.cors.context import HopView, RequestContext, Verdict, hop_preflight
+from harcors.cors.context import RequestContext, Verdict, hop_preflight
 from harcors.cors.findings import make_finding
 from harcors.cors.model import Finding
 from harcors.cors.pairing import CorsRequest
@@ -118,13 +118,14 @@ def request_warnings(ctx: RequestContext) -> list[Finding]:
     return out
 
 
-def client_acao_names(views: Iterable[HopView]) -> set[str]:
-    """The Access-Control-Allow-* names the page set as request headers (the acao-in-request rule)."""
-    return {n for v in views for n in v.unsafe_names if n.startswith("access-control-allow-")}
+def client_acao_names(unsafe_names: Iterable[Sequence[str]]) -> set[str]:
+    """The Access-Control-Allow-* names the page set as request headers (the acao-in-request rule),
+    from each hop's unsafe header names."""
+    return {n for names in unsafe_names for n in names if n.startswith("access-control-allow-")}
 
 
 def client_acao(ctx: RequestContext) -> Finding | None:
-    names = client_acao_names(ctx.hops)
+    names = client_acao_names(v.unsafe_names for v in ctx.hops)
     if not names:
         return None
     return make_finding(

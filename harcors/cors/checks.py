@@ -15,7 +15,7 @@ response is checked (``access``) and the order of the preflight checks (``prefli
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -313,16 +313,16 @@ def authorization_by_wildcard(views: Iterable[HopView], credentials: bool) -> Ex
     if credentials:
         return None
     for view in views:
-        pf = authorization_wildcard_preflight(view)
+        pf = authorization_wildcard_preflight(view.preflight or view.cached, view.unsafe_names)
         if pf is not None:
             return pf
     return None
 
 
-def authorization_wildcard_preflight(view: HopView) -> Exchange | None:
-    """:func:`authorization_by_wildcard` for one hop, whatever the credentials mode."""
-    pf = view.preflight or view.cached
-    if pf is None or "authorization" not in view.unsafe_names:
+def authorization_wildcard_preflight(pf: Exchange | None, unsafe_names: Sequence[str]) -> Exchange | None:
+    """:func:`authorization_by_wildcard` for one hop (its preflight, fresh or cached, and the unsafe
+    header names), whatever the credentials mode."""
+    if pf is None or "authorization" not in unsafe_names:
         return None
     allowed, _ = fetch.parse_allow_list(fetch.header_value(pf.response_headers, ACAH))
     lower = {a.lower() for a in allowed or ()}

@@ -149,19 +149,31 @@ def hop_preflight(req: CorsRequest, hop: Exchange) -> Exchange | None:
     return hop if req.orphan else req.preflights.get(hop.index)
 
 
+def hop_names(
+    req: CorsRequest, hop: Exchange, page_headers: PageHeaders
+) -> tuple[Exchange | None, Sequence[str]]:
+    """A hop's preflight, fresh or cached, and the unsafe header names the browser worked with: what
+    :func:`hop_view` gives as ``preflight or cached`` and ``unsafe_names`` (a shared list: do not
+    change it), without making the view (the engine's quiet test asks it of most requests)."""
+    if req.orphan:
+        return hop, page_headers.requested(hop)[1]
+    pf = req.preflights.get(hop.index)  # hop_preflight, the orphan's case above
+    if pf is not None:
+        return pf, page_headers.requested(pf)[1]
+    return req.cached.get(hop.index), page_headers.unsafe_names(hop)
+
+
 def hop_view(req: CorsRequest, hop: Exchange, page_headers: PageHeaders | None = None) -> HopView:
     page_headers = page_headers or PageHeaders()
+    pf, names = hop_names(req, hop, page_headers)
     if req.orphan:
-        acrm, acrh = page_headers.requested(hop)
-        names = tuple(acrh)
-        return HopView(hop, acrm or "GET", names, {n: n for n in names}, hop, None, True)
-    pf = req.preflights.get(hop.index)  # hop_preflight, the orphan's case above
+        acrm = page_headers.requested(hop)[0]
+        return HopView(hop, acrm or "GET", tuple(names), {n: n for n in names}, hop, None, True)
     page_names = _PageNames(page_headers, hop)
-    if pf is not None:
-        acrm, acrh = page_headers.requested(pf)
-        return HopView(hop, acrm or hop.method, tuple(acrh), page_names, pf, None, True)
-    cached = req.cached.get(hop.index)
-    return HopView(hop, hop.method, tuple(page_headers.unsafe_names(hop)), page_names, None, cached, False)
+    if pf is not None and hop.index in req.preflights:
+        acrm = page_headers.requested(pf)[0]
+        return HopView(hop, acrm or hop.method, tuple(names), page_names, pf, None, True)
+    return HopView(hop, hop.method, tuple(names), page_names, None, pf, False)
 
 
 def _page_origin(req: CorsRequest) -> tuple[str | None, str | None]:

@@ -16,7 +16,7 @@ from harcors.cors.context import (
     Verdict,
     build,
     classify_error,
-    hop_view,
+    hop_names,
     mode_of,
     page_of,
     page_urls,
@@ -624,8 +624,9 @@ def quiet(req: CorsRequest, has_verdict: bool, pages: Mapping[str, str], page_he
     acao-in-request (:func:`advisories.client_acao_names`) and the warnings of
     :func:`advisories.request_warnings` (:func:`checks.authorization_wildcard_preflight` on a hop, or
     :func:`advisories.response_warning` on the final response). Each is asked here with the same
-    functions, of the same hop views :func:`build` makes; any of them that could fire sends the
-    request the full way. (The HAR-wide warnings read the requests themselves.)
+    functions, of the names and preflights :func:`build`'s hop views hold (:func:`hop_names`); any
+    of them that could fire sends the request the full way. (The HAR-wide warnings read the
+    requests themselves.)
     """
     if not has_verdict or req.orphan or verdict_of(req, has_verdict) is not Verdict.OK:
         return False
@@ -633,11 +634,10 @@ def quiet(req: CorsRequest, has_verdict: bool, pages: Mapping[str, str], page_he
         _, page_origin, _ = page_of(req, pages)
         if mode_of(req, page_origin, has_verdict) == "no-cors":
             return False
-    views = [hop_view(req, hop, page_headers) for hop in req.hops]
-    if advisories.client_acao_names(views):
-        return False
-    if any(checks.authorization_wildcard_preflight(view) is not None for view in views):
-        return False
+    for hop in req.hops:
+        pf, names = hop_names(req, hop, page_headers)  # the hop view's preflight or cached, unsafe_names
+        if advisories.client_acao_names((names,)) or checks.authorization_wildcard_preflight(pf, names):
+            return False
     return advisories.response_warning(req.hops[-1]) is None
 
 

@@ -198,14 +198,18 @@ def _random_session(rng: random.Random) -> list[Any]:
 
 @pytest.mark.parametrize("seed", range(40))
 def test_quiet_requests_are_the_ones_judge_finds_nothing_for(seed: int, monkeypatch) -> None:
-    from harcors.cors.context import build
+    from harcors.cors.context import build, hop_names
 
     es = exchanges(*_random_session(random.Random(seed)))
     pages = page_urls(es)
     pairing = pair(es)
     for req in pairing.requests:
+        ctx = build(req, True, pages, pairing.page_headers)
+        for view in ctx.hops:  # what quiet reads of a hop is what the hop's view holds
+            pf, names = hop_names(req, view.hop, pairing.page_headers)
+            assert (pf, tuple(names)) == (view.preflight or view.cached, view.unsafe_names)
         if engine.quiet(req, True, pages, pairing.page_headers):
-            assert engine.judge(build(req, True, pages, pairing.page_headers)) == []
+            assert engine.judge(ctx) == []
     fast_way = evaluate(es, CHROME)
     monkeypatch.setattr(engine, "quiet", lambda *args: False)
     assert evaluate(es, CHROME) == fast_way  # session-wide warnings and order included
