@@ -55,8 +55,8 @@ _SPLIT_WINDOW = 8 << 20  # how far past the split point an entry boundary is loo
 # file's worth against 1.0 s plus 0.11 s of unpickling in the parent).
 _PARENT_SHARE = 0.53
 _SPLIT_STEP = 256 << 10  # read at a time while looking (entries are rarely longer)
-# When the parent has read its half, the share of its own half the helper must have sent for the
-# parent to wait for the rest: both at full speed it is about 80 % (the helper also pickles).
+# When the parent has read its part and caught up with the frames sent, the share of its own part the
+# helper must have sent for the parent to wait for the rest (at full speed nearly all of it is sent).
 _OVERTAKE = 0.6
 # One announcement per frame: its length (-1: the child is done), entries in it, how many of them
 # are Skipped, where the next entry starts in the JSON text (-1 after the last entry), and how many
