@@ -96,3 +96,19 @@ def test_evidence_keeps_the_order_lines_were_first_seen_in(reverse: bool) -> Non
     if reverse:
         expected = [expected[2], expected[0], expected[1]]
     assert list(evidence) == expected
+
+
+def test_memo_key_holds_every_variable_each_catalog_template_reads() -> None:
+    import jinja2.meta
+
+    from harcors.fixes.catalog import kind_texts, stacks
+
+    sources = {text for k in kind_texts().values() for text in (k.title, k.notes, k.client_code)}
+    for stack in stacks().values():
+        sources |= set(stack.kind_notes.values())
+        sources |= {text for v in stack.variants for text in (v.code, v.notes)}
+    env = fix_render.environment()
+    for source in sources - {""}:
+        if not fix_render._is_plain(source):
+            read = jinja2.meta.find_undeclared_variables(env.parse(source))
+            assert read <= set(fix_render._used_names(source)), source[:60]
