@@ -87,7 +87,7 @@ class Pairing:
 
 
 def _strip_fragment(url: str) -> str:
-    return url.split("#", 1)[0]
+    return url.split("#", 1)[0] if "#" in url else url  # hot: every preflight; most URLs have none
 
 
 def preflight_target(preflight: Exchange) -> str:
@@ -441,8 +441,7 @@ def pair(exchanges: Sequence[Exchange], keep: Callable[[Exchange], bool] | None 
         pf_groups[target].append(pf)
     pf_by_url = _ByUrl(dict(pf_groups))
 
-    for req_index, pf in paired.items():
-        out.pairs[req_index] = pf.index
+    out.pairs = {req_index: pf.index for req_index, pf in paired.items()}
     requests = out.requests
     pf_urls = pf_by_url.groups
     in_order = True  # are the requests made so far sorted by their first entry?
@@ -479,7 +478,7 @@ def pair(exchanges: Sequence[Exchange], keep: Callable[[Exchange], bool] | None 
                 if found is not None:
                     cached[h.index] = found
         requests.append(CorsRequest(tuple(hops), pfs, cached))
-    used = {pf.index for pf in paired.values()}
+    used = set(out.pairs.values())  # the paired preflights' entries
     orphans = [CorsRequest((pf,), {}, {}, orphan=True) for pf in preflights if pf.index not in used]
     if in_order and all(a.hops[0].index <= b.hops[0].index for a, b in pairwise(orphans)):
         # Entries come in order: put the few orphans in place rather than sort thousands of records
