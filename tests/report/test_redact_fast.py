@@ -11,7 +11,14 @@ import pytest
 
 from harcors.analysis import Analysis
 from harcors.report.json_doc import analysis_document, dumps
-from harcors.report.redact import REDACTED, Redactor, is_secret_header, redact_analysis, redact_text
+from harcors.report.redact import (
+    REDACTED,
+    Redactor,
+    is_secret_header,
+    redact_analysis,
+    redact_curl,
+    redact_text,
+)
 from harcors.report.render import render
 
 from .factory import exchange
@@ -100,6 +107,20 @@ def test_every_secret_header_name_holds_one_of_the_quick_test_words() -> None:
         name = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 4))).strip("-_") or "x"
         if is_secret_header(name):
             assert any(part in name.lower() for part in redact._SECRET_NAME_PARTS), name
+
+
+def test_every_curl_secret_option_holds_one_of_the_quick_test_parts() -> None:
+    # redact_curl skips the option pass for a command holding none of _CURL_OPT_PARTS.
+    from harcors.report import redact
+
+    options = re.findall(r"-[-A-Za-z0-9]+", redact._CURL_SECRET_OPT_RE.pattern.split(")(?:[ \\t]", 1)[0])
+    assert {"-b", "--cookie", "--data-raw", "--json", "-F", "--form"} <= set(options)
+    for option in options:
+        assert any(part in option for part in redact._CURL_OPT_PARTS), option
+    assert redact_curl("curl https://a.example/ -H 'Origin: https://b.example'") == \
+        "curl https://a.example/ -H 'Origin: https://b.example'"
+    assert redact_curl("curl -i https://a.example/ --data-raw '{\"pw\": 1}'") == \
+        f"curl -i https://a.example/ --data-raw '{REDACTED}'"
 
 
 def test_urls_are_scanned_together_but_each_on_its_own() -> None:
