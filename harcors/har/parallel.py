@@ -6,9 +6,10 @@ reads from that boundary to the end of ``log.entries`` and sends its pieces back
 The child writes each piece as a pickle frame into a memory file and announces it on a pipe, so it
 never waits for the parent; the parent reads the frames once its own part is done, through one
 Unpickler, so header lines and strings the child shared stay shared. Records stay records: a
-:class:`LazyExchange` comes back with its deferred fields worked out and its headers still in the
-file (its piece points at the parent's :class:`~harcors.har.fast._Source`). Indexes come back
-counted from the split and are moved by the number of entries the parent read.
+:class:`LazyExchange` comes back with the fields pairing reads; its other fields and headers stay in
+the file (its piece points at the parent's :class:`~harcors.har.fast._Source`, which decodes them
+again if they are ever asked for). Indexes come back counted from the split and are moved by the
+number of entries the parent read.
 
 Anything that goes wrong in the child (the fast path gives up, the process dies) only stops the
 frames early: the parent reads on itself from the first entry the child did not deliver, so no
@@ -117,7 +118,8 @@ def _reduce_exchange(x: Exchange) -> Any:
 
 
 def _reduce_record(x: LazyExchange) -> Any:
-    # Its deferred fields go worked out, as plain values: cheaper both ways than the decoded entry.
+    # Its deferred fields stay behind: the parent decodes them from the file if one is ever read
+    # (no stage of the CLI reads them; sending them was a quarter of the helper's pickling).
     return _record, _lazy_state(x)
 
 

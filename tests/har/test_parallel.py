@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from harcors.har import HarStream, LoadCancelled, parallel
+from harcors.har import HarError, HarStream, LoadCancelled, parallel
 from harcors.har import fast as fast_mod
 from harcors.har.fast import FastEntries, LazyExchange
 
@@ -69,6 +69,22 @@ def test_a_generated_session_reads_the_same_split_in_two(session):
     assert sum(type(x) is LazyExchange for x in two[0][-100:]) > 30
     assert no_children_left()
     assert_same_as_one_process(session, two=two)
+
+
+def test_records_the_helper_sent_read_their_other_fields_from_the_file(tmp_path, session):
+    path = tmp_path / "copy.har"
+    path.write_bytes(session.read_bytes())
+    two, one = load(path, 2), load(path, 1)
+    sent = [x for x in two[0][-100:] if type(x) is LazyExchange]
+    first, second = sent[0], sent[-1]
+    piece_of = fast_mod._get_extras
+    assert piece_of(first, fast_mod.Exchange)[1] is not piece_of(second, fast_mod.Exchange)[1]
+    assert first.extras == {} and first.server_ip == one[0][first.index].server_ip  # read back here
+    assert first == one[0][first.index]
+    with open(path, "ab") as f:
+        f.write(b"\n")
+    with pytest.raises(HarError, match="changed after it was read"):
+        _ = second.time_ms
 
 
 @pytest.mark.parametrize("step", [5, 64, 1 << 20])
