@@ -6,14 +6,15 @@ import dataclasses
 import functools
 import re
 from functools import cache
-
-import jinja2
-import jinja2.nodes
+from typing import TYPE_CHECKING
 
 from harcors.cors.model import Finding, Fix
 from harcors.fixes import quoting
 from harcors.fixes.catalog import CLIENT_KINDS, Stack, kind_texts, section, stacks
 from harcors.fixes.context import FixContext, build_context
+
+if TYPE_CHECKING:
+    import jinja2
 
 #: The ``stack`` of a fix that does not depend on the server stack (the page must change).
 ANY_STACK = "any"
@@ -47,6 +48,10 @@ def _qlist(values: object, language: str, sep: str = ", ") -> quoting.Literal:
 
 @cache
 def environment() -> jinja2.Environment:
+    # Imported on the first template with a tag: 20 ms of every start-up otherwise, and a HAR
+    # without findings (or whose fixes are all plain text) renders none.
+    import jinja2
+
     env = jinja2.Environment(
         autoescape=False,  # the output is code, not HTML; values are quoted per language instead
         undefined=jinja2.StrictUndefined,
@@ -67,9 +72,11 @@ def _compiled(source: str) -> tuple[jinja2.Template, tuple[str, ...]]:
     template loads is a superset of the context variables it reads (its own loop and ``set``
     names are in it too), which is all the render cache's key needs, and costs far less than
     ``jinja2.meta.find_undeclared_variables`` (a code generator's pass over the template)."""
+    from jinja2.nodes import Name
+
     env = environment()
     tree = env.parse(source)
-    names = tuple(sorted({node.name for node in tree.find_all(jinja2.nodes.Name) if node.ctx == "load"}))
+    names = tuple(sorted({node.name for node in tree.find_all(Name) if node.ctx == "load"}))
     return env.from_string(tree), names
 
 
