@@ -16,6 +16,7 @@ import contextlib
 import functools
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -283,8 +284,30 @@ http {{
 '''
 
 
+_PICKED: set[int] = set()
+
+
 def _free_port() -> int:
-    with socket.socket() as s:
+    """A port for nginx below the kernel's ephemeral range: every other server of a run binds port
+    0, and the kernel may hand a port released a moment ago (as a port-0 probe leaves it) to one
+    of them before nginx binds it; ports outside that range are never handed out that way."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(max(1024, low - 12000), low)
+        if port in _PICKED:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _PICKED.add(port)
+        return port
+    with socket.socket() as s:  # a crowded machine: fall back to any free port
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
@@ -508,25 +531,49 @@ def _start_nginx(host: Host, apps: list[tuple[str, Scenario]], deadline: float) 
         backend = ThreadingHTTPServer(("127.0.0.1", 0), _backend_handler(scenario))
         threading.Thread(target=backend.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         host.stop_actions += [backend.shutdown, backend.server_close]
-        port = _free_port()
-        conf = _NGINX.format(work=appdir, backend=backend.server_address[1], port=port,
-                             http_part=http_part, server_part=marker + server_part)
-        (appdir / "nginx.conf").write_text(conf)
-        process = subprocess.Popen(
-            [nginx_binary() or "nginx", "-p", str(appdir), "-e", str(appdir / "error.log"),
-             "-c", str(appdir / "nginx.conf")],
-            cwd=appdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        host.stop_actions.insert(0, lambda process=process: _terminate(process))
-        started.append((process, port))
-    for i, (process, port) in enumerate(started):
-        probe = functools.partial(_accepting, process, port)
-        host.ports.append(_wait_for(probe, deadline, lambda i=i: f"nginx {i} did not start:\n{host.log(i)}"))
+        launch = functools.partial(_launch_nginx, host, appdir, backend.server_address[1], http_part,
+                                   marker + server_part)
+        started.append((launch, *launch()))
+    for i, (launch, process, port) in enumerate(started):
+        # The port was free when picked, but another server of this run may take it before nginx
+        # binds it (the kernel hands out released ports again): start that nginx again elsewhere.
+        for _attempt in range(3):
+            try:
+                port = _wait_for(functools.partial(_accepting, process, port), deadline,
+                                 lambda i=i: f"nginx {i} did not start:\n{host.log(i)}")
+                break
+            except _NginxExited:
+                if "Address already in use" not in host.log(i):
+                    raise RuntimeError(f"nginx {i} exited:\n{host.log(i)}") from None
+                (host.workdir / str(i) / "error.log").unlink(missing_ok=True)
+                process, port = launch()
+        else:
+            raise RuntimeError(f"nginx {i} found no free port:\n{host.log(i)}")
+        host.ports.append(port)
+
+
+class _NginxExited(RuntimeError):
+    pass
+
+
+def _launch_nginx(host: Host, appdir: Path, backend_port: int, http_part: str,
+                  server_part: str) -> tuple[subprocess.Popen[bytes], int]:
+    port = _free_port()
+    conf = _NGINX.format(work=appdir, backend=backend_port, port=port,
+                         http_part=http_part, server_part=server_part)
+    (appdir / "nginx.conf").write_text(conf)
+    process = subprocess.Popen(
+        [nginx_binary() or "nginx", "-p", str(appdir), "-e", str(appdir / "error.log"),
+         "-c", str(appdir / "nginx.conf")],
+        cwd=appdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    host.stop_actions.insert(0, lambda: _terminate(process))
+    return process, port
 
 
 def _accepting(process: subprocess.Popen[bytes], port: int) -> int | None:
     if process.poll() is not None:
-        raise RuntimeError("nginx exited")
+        raise _NginxExited("nginx exited")
     try:
         socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
     except OSError:
