@@ -33,7 +33,7 @@ import re
 from collections.abc import Collection, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 
-from harcors.cors.jslex import QUOTES, literal, references, skip_comment, skip_group, skip_string, split_top
+from harcors.cors.jslex import QUOTES, literal, references, skip_group, skip_literal, skip_string, split_top
 
 _SPAN = 8000  # characters a wrapper's definition may take, and how far back its head is looked for
 _NEAR = 600  # characters searched first for the head of the function around a call
@@ -84,17 +84,13 @@ def _expression_end(text: str, i: int, end: int) -> int:
     """Where an arrow function's expression body ends: at a ``;`` or ``,`` or a closing bracket
     outside brackets; -1 if that is beyond ``end``."""
     while i < end:
-        c = text[i]
-        if c in QUOTES:
-            i = skip_string(text, i, end)
-            if i < 0:
+        after = skip_literal(text, i, end)
+        if after != i:
+            if after < 0:
                 return -1
+            i = after
             continue
-        if c == "/":
-            after = skip_comment(text, i, end)
-            if after != i:
-                i = after
-                continue
+        c = text[i]
         if c in "([{":
             i = skip_group(text, i, end)
             if i < 0:

@@ -38,6 +38,17 @@ def skip_string(text: str, i: int, end: int) -> int:
     return -1
 
 
+def skip_literal(text: str, i: int, end: int) -> int:
+    """Index after a string or comment starting at ``i`` (-1 for an unclosed string), or ``i``
+    when none starts there: what every bracket-aware scan here steps over."""
+    c = text[i]
+    if c in QUOTES:
+        return skip_string(text, i, end)
+    if c == "/":
+        return skip_comment(text, i, end)
+    return i
+
+
 def skip_comment(text: str, i: int, end: int) -> int:
     """Index after a comment starting at ``i``, or ``i`` when there is none."""
     if text.startswith("//", i):
@@ -58,17 +69,13 @@ def skip_group(text: str, i: int, end: int) -> int:
     stack = [_CLOSE[text[i]]]
     i += 1
     while i < end:
-        c = text[i]
-        if c in QUOTES:
-            i = skip_string(text, i, end)
-            if i < 0:
+        after = skip_literal(text, i, end)
+        if after != i:
+            if after < 0:
                 return -1
+            i = after
             continue
-        if c == "/":
-            after = skip_comment(text, i, end)
-            if after != i:
-                i = after
-                continue
+        c = text[i]
         if c in _CLOSE:
             stack.append(_CLOSE[c])
         elif c in ")]}":
