@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from harcors.cors.jsfunctions import FunctionDef, enclosing_function, inlined_calls
@@ -153,13 +153,32 @@ def _arguments(text: str, paren: int) -> tuple[list[str], int] | None:
     return args, end
 
 
-def _method(value: object, default: str | None) -> str | None:
+T = TypeVar("T")
+
+
+def _option(value: object, absent: T, read: Callable[[str], T | None]) -> T | None:
+    """An options-object member as :func:`member` gives it: ``absent`` when it is not written, None
+    when it cannot be read (a spread may override it, or it is no plain expression), else ``read``
+    of its source text (None when that is not a literal)."""
     if value is None:
-        return default
+        return absent
     if value is UNREADABLE or not isinstance(value, str):
         return None
-    lit = literal(value)
+    return read(value)
+
+
+def _upper_literal(text: str) -> str | None:
+    lit = literal(text)
     return lit.upper() if lit is not None else None
+
+
+def _is_include(text: str) -> bool | None:
+    lit = literal(text)
+    return None if lit is None else lit == "include"
+
+
+def _method(value: object, default: str | None) -> str | None:
+    return _option(value, default, _upper_literal)
 
 
 def _fetch_calls(text: str, script_url: str) -> Iterator[tuple[int, CallSite]]:
@@ -179,14 +198,7 @@ def _fetch_calls(text: str, script_url: str) -> Iterator[tuple[int, CallSite]]:
             if members is None:
                 credentials, method = None, None
             else:
-                mode = member(members, "credentials")
-                if mode is None:
-                    credentials = False
-                elif mode is UNREADABLE or not isinstance(mode, str):
-                    credentials = None
-                else:
-                    lit = literal(mode)
-                    credentials = None if lit is None else lit == "include"
+                credentials = _option(member(members, "credentials"), False, _is_include)
                 method = _method(member(members, "method"), "GET")
         yield start, CallSite("fetch", url_parts(args[0]), method, credentials, True, script_url,
                        _snippet(text, start, end))
@@ -275,17 +287,8 @@ def _axios_calls(text: str, script_url: str, default_credentials: bool) -> Itera
                 method: str | None = verb.upper()
             else:
                 method = _method(member(config, "method"), "GET") if config is not None else None
-        credentials: bool | None
-        if config is None:
-            credentials = None
-        else:
-            flag = member(config, "withCredentials")
-            if flag is None:
-                credentials = default_credentials
-            elif flag is UNREADABLE or not isinstance(flag, str):
-                credentials = None
-            else:
-                credentials = boolean(flag)
+        credentials = (None if config is None
+                       else _option(member(config, "withCredentials"), default_credentials, boolean))
         yield start, CallSite("axios", url_parts(url_expr), method, credentials, False, script_url,
                        _snippet(text, start, end))
 
