@@ -11,7 +11,7 @@ from itertools import islice
 
 from harcors.cors import Finding, evaluate
 from harcors.cors.context import producer_has_verdict
-from harcors.cors.pairing import PAIR_WINDOW, preflight_target
+from harcors.cors.pairing import PAIR_WINDOW, preflight_target, strip_fragment
 from harcors.fixes import ALL_STACKS, attach_fixes
 from harcors.har import HarInfo, HarStream, Skipped
 from harcors.har.bodies import read_texts
@@ -113,10 +113,6 @@ def is_early_kind(finding: Finding) -> bool:
     """Findings that provisional analyses carry: the per-request ones that the engine's aggregation
     of warnings (one per endpoint, with a count over the whole file) leaves as they are."""
     return finding.is_error or finding.rule == "not-cors"
-
-
-def _url_key(url: str) -> str:
-    return url.split("#", 1)[0]
 
 
 # A producer whose verdicts pairing infers from the entries themselves ("does any entry carry
@@ -251,4 +247,4 @@ class EarlyFindings:
     def _may_use_old_preflight(self, finding: Finding) -> bool:
         """A request without a preflight of its own may have used a cached one from long before
         (Access-Control-Max-Age, up to two hours), which the window does not show."""
-        return finding.preflight is None and _url_key(finding.request.url) in self._old_preflights
+        return finding.preflight is None and strip_fragment(finding.request.url) in self._old_preflights

@@ -86,7 +86,8 @@ class Pairing:
     page_headers: PageHeaders = field(default_factory=lambda: PageHeaders(), compare=False, repr=False)
 
 
-def _strip_fragment(url: str) -> str:
+def strip_fragment(url: str) -> str:
+    """The URL without its fragment: what requests are grouped and matched by (a browser never sends it)."""
     return url.split("#", 1)[0] if "#" in url else url  # hot: every preflight; most URLs have none
 
 
@@ -97,8 +98,8 @@ def preflight_target(preflight: Exchange) -> str:
         and preflight.initiator.type == "preflight"
         and preflight.initiator.url
     ):
-        return _strip_fragment(preflight.initiator.url)
-    return _strip_fragment(preflight.url)
+        return strip_fragment(preflight.initiator.url)
+    return strip_fragment(preflight.url)
 
 
 def request_method_of(preflight: Exchange) -> str | None:
@@ -175,7 +176,7 @@ def _redirect_targets(requests: Sequence[Exchange]) -> list[tuple[Exchange, str]
             continue
         if ex.error and ex.error != "net::ERR_ABORTED":
             continue  # the browser stopped at this hop (e.g. the redirect failed its CORS check)
-        out.append((ex, _strip_fragment(urljoin(ex.url, ex.redirect_url))))
+        out.append((ex, strip_fragment(urljoin(ex.url, ex.redirect_url))))
     return out
 
 
@@ -254,7 +255,7 @@ class _ByUrl:
 
 
 def _url_key(ex: Exchange) -> str:
-    """``_strip_fragment(ex.url)`` (hot: every entry; most URLs have no fragment)."""
+    """``strip_fragment(ex.url)`` (hot: every entry; most URLs have no fragment)."""
     url = ex.url
     return url.split("#", 1)[0] if "#" in url else url
 
@@ -369,7 +370,7 @@ def _max_age(preflight: Exchange) -> float:
 
 def _find_cached(hop: Exchange, preflights: _ByUrl) -> Exchange | None:
     """An earlier preflight for the same URL and origin whose result was still cached at ``hop``."""
-    timeline = preflights.get(_strip_fragment(hop.url))
+    timeline = preflights.get(strip_fragment(hop.url))
     if timeline is None:
         return None
     for pf in timeline.before(_time(hop) + 0.001):
