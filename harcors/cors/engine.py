@@ -602,19 +602,6 @@ def _judge_with_code(
             judged[i] = judge(credentials.with_api(ctx, code), code)
 
 
-def evaluate_pairing(
-    pairing: Pairing,
-    exchanges: Sequence[Exchange],
-    info: HarInfo | None,
-    read_bodies: credentials.BodyReader | None = None,
-) -> list[Finding]:
-    """Findings for every request; ``read_bodies`` lets the page's code settle credentials modes the
-    HAR cannot show (it is called only when a request depends on one)."""
-    pages = page_urls(exchanges)
-    requests = [req for req in pairing.requests if may_involve_cors(req, pages)]
-    return _evaluate(requests, pairing, exchanges, info, pages, read_bodies)
-
-
 def quiet(req: CorsRequest, has_verdict: bool, pages: Mapping[str, str], page_headers: PageHeaders) -> bool:
     """Does :func:`judge` find nothing for ``req``, which the browser let through? A shortcut for
     the successful requests most of a big Chrome HAR is: no context is built for them.
