@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections import OrderedDict
 
 from harcors.cors.model import Finding, Fix
+from harcors.fixes import StackFixes
 from harcors.gui import theme
 from harcors.gui.frames import browser_of
 from harcors.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
@@ -283,6 +284,11 @@ def _code_view() -> QtWidgets.QPlainTextEdit:
     return view
 
 
+#: Findings whose stacks rendered on demand are kept: switching stacks, or back to a finding
+#: looked at a moment ago, renders nothing again.
+FIX_MEMO_FINDINGS = 32
+
+
 class DetailPane(QtWidgets.QWidget):
     """Everything about the selected finding.
 
@@ -297,6 +303,8 @@ class DetailPane(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self._finding: Finding | None = None
+        self._fixes: StackFixes | None = None
+        self._fix_memo: OrderedDict[int, StackFixes] = OrderedDict()  # id(finding) → its fixes
         self._preferred_stack = ""
         self._producer = "chrome"
 
@@ -424,10 +432,19 @@ class DetailPane(QtWidgets.QWidget):
     def set_preferred_stack(self, stack: str) -> None:
         self._preferred_stack = stack
 
-    def set_other_stacks_pending(self, pending: bool) -> None:
-        """Early findings carry the likely stack's fix only: say why the picker offers no other."""
-        self.stack_picker.setToolTip("The fix for every server stack is offered once the whole file is read"
-                                     if pending else "")
+    def stack_fixes(self, finding: Finding) -> StackFixes:
+        """``finding``'s fixes for every stack, those not rendered yet rendered when first shown.
+
+        The analysis renders the likely stack's fixes only (the picker offers all 21); the last
+        few findings' are kept here with what was rendered for them.
+        """
+        memo = self._fix_memo.pop(id(finding), None)
+        if memo is None or memo.finding is not finding:  # the memo holds the finding: no id reuse
+            memo = StackFixes(finding)
+        self._fix_memo[id(finding)] = memo
+        while len(self._fix_memo) > FIX_MEMO_FINDINGS:
+            self._fix_memo.popitem(last=False)
+        return memo
 
     def clear(self) -> None:
         self._finding = None
@@ -465,7 +482,7 @@ class DetailPane(QtWidgets.QWidget):
         marks = failing_marks(finding)
         self._fill_pair(finding.request, finding.preflight, marks)
         guess = finding.extras.get("stack_guess")
-        self._fill_fixes(finding.fixes, getattr(guess, "stack", None))
+        self._fill_fixes(self.stack_fixes(finding), getattr(guess, "stack", None))
         self.curl.setPlainText("\n\n".join(finding.curl) if finding.curl else "(no curl command)")
         self.copy_md.setEnabled(True)
         self.messages.show()
@@ -482,7 +499,7 @@ class DetailPane(QtWidgets.QWidget):
             "harcors found nothing the browser would block, nor anything fragile, in this exchange."
         )
         self._fill_pair(exchange, preflight, {})
-        self._fill_fixes(())
+        self._fill_fixes(None)
         self.curl.setPlainText("")
         self.copy_md.setEnabled(False)
         self.sections.setCurrentIndex(0)
@@ -536,31 +553,40 @@ class DetailPane(QtWidgets.QWidget):
                 "or the browser reused a cached preflight, or the HAR producer left it out.")
         self.request_view.show_exchange(f"Request ({request.method})", request, marks, "request")
 
-    def _fill_fixes(self, fixes: Sequence[Fix], detected: str | None = None) -> None:
-        self._fixes = list(fixes)
+    def _fill_fixes(self, fixes: StackFixes | None, detected: str | None = None) -> None:
+        # One entry per fix of every stack, planned from the catalog: the list is the same whether
+        # the analysis rendered one stack or all of them; _show_fix renders the one picked.
+        self._fixes = fixes
+        plan = fixes.plan if fixes is not None else ()
         self.stack_picker.blockSignals(True)
         self.stack_picker.clear()
         names = stack_names()
-        for fix in self._fixes:
-            label = names.get(fix.stack, fix.stack)
-            if fix.stack == detected and len(self._fixes) > 1:
+        for stack in plan:
+            label = names.get(stack, stack)
+            if stack == detected and len(plan) > 1:
                 label += "  (detected)"
-            self.stack_picker.addItem(label, fix.stack)
+            self.stack_picker.addItem(label, stack)
         pick = self.stack_picker.findData(self._preferred_stack) if self._preferred_stack else -1
         self.stack_picker.setCurrentIndex(max(pick, 0))
-        self.stack_picker.setEnabled(len(self._fixes) > 1)
+        self.stack_picker.setEnabled(len(plan) > 1)
         self.stack_picker.blockSignals(False)
         self._show_fix()
 
     def _show_fix(self, *_args: object) -> None:
         i = self.stack_picker.currentIndex()
-        if not self._fixes or i < 0:
+        fix = self.current_fix()
+        if fix is None:
             self.fix_title.setText("")
-            self.fix_code.setPlainText("(no fix suggested for this finding)" if self._finding else "")
+            if self._fixes is not None and i >= 0:
+                # Rendering found a value of this request the stack's syntax cannot write.
+                name = stack_names().get(self._fixes.plan[i], self._fixes.plan[i])
+                self.fix_code.setPlainText(f"(no fix for {name}: a value in this request cannot be "
+                                           "written in its configuration)")
+            else:
+                self.fix_code.setPlainText("(no fix suggested for this finding)" if self._finding else "")
             self.fix_notes.setText("")
             self.copy_fix.setEnabled(False)
             return
-        fix = self._fixes[i]
         self.fix_title.setText(f"<b>{html.escape(fix.title)}</b>")
         self.fix_code.setPlainText(fix.code)
         self.fix_notes.setText(fix.notes)
@@ -584,8 +610,11 @@ class DetailPane(QtWidgets.QWidget):
         return self.stack_picker.currentData() or None
 
     def current_fix(self) -> Fix | None:
+        """The fix shown, rendered now if its stack was not (None when there is none)."""
         i = self.stack_picker.currentIndex()
-        return self._fixes[i] if self._fixes and i >= 0 else None
+        if self._fixes is None or not 0 <= i < len(self._fixes.plan):
+            return None
+        return self._fixes.fix(i)
 
     @staticmethod
     def _copy(text: str) -> None:

@@ -315,7 +315,6 @@ class HarTab(QtWidgets.QWidget):
         self._early = True
         self.data = data
         self.filters.set_all_requests_available(False)  # unchecks it on a reload from that view
-        self.detail.set_other_stacks_pending(True)
         self.detail.set_producer(data.analysis.info.producer)
         self._set_view(False)
         self.reading_banner.show()
@@ -338,7 +337,6 @@ class HarTab(QtWidgets.QWidget):
         self._early = False
         self.reading_banner.hide()
         self.filters.set_all_requests_available(True)
-        self.detail.set_other_stacks_pending(False)
 
     def _view_state(self) -> tuple[Finding | None, int]:
         """The selected finding and the height of its row in the view, in pixels."""

@@ -12,7 +12,7 @@ import pytest
 
 from harcors.analysis import Analysis, EarlyPolicy
 from harcors.cors.model import Finding
-from harcors.fixes import ANY_STACK
+from harcors.fixes import ANY_STACK, every_stack_fixes, fix_plan
 from harcors.gui import document
 from harcors.gui.document import HarTab
 from harcors.gui.frames import COLUMNS, Filter, TableData
@@ -90,7 +90,6 @@ def test_the_detail_pane_works_on_an_early_row(qtbot, window, big_har):
             finding = tab.current_finding()
             shown.append((finding, tab.detail.finding(), tab.detail.message_text("chrome"),
                           tab.detail.stack_picker.count()))
-            assert "whole file" in tab.detail.stack_picker.toolTip()
             assert window.copy_md_action.isEnabled()
             window.copy_markdown()  # ready for a bug ticket, like a final finding
             copied.append(QtGui.QGuiApplication.clipboard().text())
@@ -100,9 +99,13 @@ def test_the_detail_pane_works_on_an_early_row(qtbot, window, big_har):
         pass
     [(finding, detailed, chrome, stacks)] = shown
     assert finding is not None and detailed is finding and chrome == finding.messages.chrome
-    # Early findings carry the likely stack's fix (and the page's, if any); the final one every stack's.
-    assert 1 <= stacks == len(finding.fixes) < 4 and finding.fixes[0].stack != ANY_STACK
-    assert tab.detail.stack_picker.count() == len(tab.current_finding().fixes) > 4
+    # Early and final findings carry the likely stack's fix (and the page's, if any); the picker
+    # offers every stack for both, and renders the one picked.
+    final = tab.current_finding()
+    assert 1 <= len(finding.fixes) < 4 and finding.fixes[0].stack != ANY_STACK
+    assert 1 <= len(final.fixes) < 4
+    assert stacks == len(fix_plan(finding)) > 4
+    assert tab.detail.stack_picker.count() == len(fix_plan(final)) == len(every_stack_fixes(final))
     assert copied[0].startswith("## Blocked by CORS") and finding.request.url in copied[0]
 
 

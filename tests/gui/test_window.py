@@ -201,7 +201,8 @@ def test_export_report_of_the_current_filter(qtbot, window, tmp_path):
     assert dialog.path.text().endswith("session-dashboard-cors.json")
     out = tmp_path / "report.json"
     dialog.path.setText(os.fspath(out))
-    dialog.accept()
+    with qtbot.waitSignal(dialog.accepted, timeout=LOAD_TIMEOUT):  # written in a worker thread
+        dialog.accept()
     assert dialog.result() == QtWidgets.QDialog.DialogCode.Accepted
     report = json.loads(out.read_text("utf-8"))
     assert [f["request"]["url"] for f in report["findings"]] == [f.request.url for f in shown]
@@ -213,7 +214,8 @@ def test_export_report_of_the_current_filter(qtbot, window, tmp_path):
     dialog.scope_buttons[-1].setChecked(True)
     md = tmp_path / "report.md"
     dialog.path.setText(os.fspath(md))
-    dialog.accept()
+    with qtbot.waitSignal(dialog.accepted, timeout=LOAD_TIMEOUT):  # written in a worker thread
+        dialog.accept()
     text = md.read_text("utf-8")
     for finding in tab.data.analysis.findings:
         assert finding.rule in text
@@ -232,7 +234,8 @@ def test_export_the_selection(qtbot, window, tmp_path):
     dialog.format.setCurrentIndex(dialog.format.findData("csv"))
     out = tmp_path / "picked.csv"
     dialog.path.setText(os.fspath(out))
-    dialog.accept()
+    with qtbot.waitSignal(dialog.accepted, timeout=LOAD_TIMEOUT):  # written in a worker thread
+        dialog.accept()
     text = out.read_text("utf-8")
     assert tab.model.finding_at(0).request.url in text and tab.model.finding_at(2).request.url in text
     assert tab.model.finding_at(1).request.url not in text
