@@ -414,7 +414,8 @@ def build_early_table_data(analysis: Analysis) -> TableData:
 
     Its "All requests" view stays empty until the final analysis: building it costs a Python call
     per request read, which the early findings must not wait for. Their fixes are the likely
-    stack's only (compiling every stack's templates would delay the first findings by ~0.4 s).
+    stack's only, like the final analysis's (compiling every stack's templates would delay the
+    first findings by ~0.4 s); the detail pane renders the stack the user picks.
     """
     return TableData(
         analysis=analysis,

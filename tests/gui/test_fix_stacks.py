@@ -14,7 +14,7 @@ from harcors.cors.model import Finding
 from harcors.fixes import ALL_STACKS, FIX_STACKS, attach_fixes
 from harcors.gui.detail import DetailPane, stack_names
 from harcors.gui.export import finding_markdown, write_report
-from harcors.gui.qt import QtGui
+from harcors.gui.qt import QtGui, QtWidgets
 from harcors.report import markdown
 from harcors.report.render import FORMATS, render
 
@@ -219,3 +219,23 @@ def test_a_stack_that_cannot_write_the_request_says_so(qtbot):
     assert pane.fix_code.toPlainText().startswith("(no fix for Next.js: a value in this request")
     pick(pane, "flask")
     assert pane.current_fix().stack == "flask" and pane.copy_fix.isEnabled()
+
+
+def test_the_export_dialog_waits_for_its_worker(qtbot, window, dashboard, tmp_path, monkeypatch):
+    open_and_wait(qtbot, window, dashboard)
+    errors: list[str] = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "critical", lambda _parent, _title, text: errors.append(text))
+    dialog = window.make_export_dialog()
+    qtbot.addWidget(dialog)
+    dialog.path.setText(os.fspath(tmp_path / "no such folder" / "report.md"))
+    with qtbot.waitSignal(dialog.export_failed, timeout=LOAD_TIMEOUT):
+        dialog.accept()
+        assert dialog.is_exporting() and not dialog.format.isEnabled() and dialog.busy.isVisibleTo(dialog)
+    assert errors and "Cannot write" in errors[0] and "report.md" in errors[0]
+    assert not dialog.is_exporting() and dialog.format.isEnabled() and dialog.result() == 0
+    # While the file is written, Cancel (and Escape) wait for it.
+    dialog.path.setText(os.fspath(tmp_path / "report.md"))
+    with qtbot.waitSignal(dialog.accepted, timeout=LOAD_TIMEOUT):
+        dialog.accept()
+        dialog.reject()
+    assert dialog.written == os.fspath(tmp_path / "report.md") and (tmp_path / "report.md").stat().st_size
