@@ -81,7 +81,8 @@ def analyze_file(
     """Load and analyse one HAR; raises :class:`harcors.har.HarError` if nothing could be read.
 
     ``fix_stack`` chooses whose fixes are attached (see :func:`harcors.fixes.attach_fixes`): every
-    stack by default, for the GUI's stack picker; a report that shows one stack asks for less.
+    stack by default (a report of every stack); the GUI and a report that shows one stack ask for
+    less (None: the likely stack; :func:`harcors.fixes.with_every_stack` renders the rest later).
     ``on_early`` is called with provisional analyses while a big file is read (see
     :class:`EarlyPolicy`, ``early``); the result returned is the same with or without it.
     ``workers=2`` lets a forked helper read the second half of a large plain file meanwhile (for
@@ -184,7 +185,8 @@ class EarlyFindings:
         self._settled = hi
         if not findings:
             return
-        # The likely stack only: every stack costs ~1 ms a finding; the final analysis brings them.
+        # The likely stack only, as the final analysis the GUI asks for: every stack costs ~1 ms a
+        # finding, and the detail pane renders the one picked when asked.
         self.findings.extend(attach_fixes(findings, window, stack=None))
         self.publications += 1
         stream = self.stream
