@@ -132,7 +132,7 @@ class AnalysisJob(QtCore.QThread):
                 # The likely stack's fixes only, as the early findings have: the detail pane renders
                 # the stack the user picks, an export every stack (~2x the fix stage and its memory).
                 analysis = analyze_file(self.path, progress=self._on_progress, cancelled=self._stop.is_set,
-                                        on_early=self._on_early, early=self.early, fix_stack=None)
+                                        on_early=self._on_early, early=self.early, workers=2, fix_stack=None)
                 if self._stop.is_set():
                     raise LoadCancelled()
                 self.stage.emit("Preparing the table")

@@ -54,7 +54,7 @@ from harcors.har.source import open_har
 
 #: Bytes read per piece. Memory is about this plus the largest single entry.
 CHUNK = 4 << 20
-#: Smallest plain file whose second half ``workers=2`` hands to a helper process (forking and
+#: Smallest plain file whose second half ``workers=2`` hands to a helper process (starting it and
 #: sending the results back cost more than they save below this).
 PARALLEL_MIN = 64 << 20
 _HEAD_LIMIT = 4 << 20  # the bytes before log.entries (pages) must fit in this
@@ -718,7 +718,7 @@ class FastEntries:
     Raises :class:`FastPathUnavailable` before yielding anything it cannot vouch for; ``count``
     then says how many entries were delivered, so the caller can go on from there.
     ``lazy=False`` decodes every entry's headers up front (no reading back from the file later).
-    ``workers=2`` lets a forked process read the second half of a large plain file meanwhile
+    ``workers=2`` lets a helper process read the second half of a large plain file meanwhile
     (see :mod:`harcors.har.parallel`); the entries, their order and indexes are the same.
     """
 
@@ -795,7 +795,7 @@ class FastEntries:
         convert = _Converter(shared)
         helper = None
         if source is not None and self._workers > 1 and size >= PARALLEL_MIN and not eof:
-            from harcors.har import parallel  # only here: it forks
+            from harcors.har import parallel  # only here: it starts processes
 
             helper = parallel.Helper.start(self, layout, source, after=filled - 1)
         if helper is None:

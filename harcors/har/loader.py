@@ -6,7 +6,7 @@ Pretty-printed files (DevTools, Firefox, most tools) take the fast path in ``fas
 pieces decoded by msgspec into only the fields CORS needs. Everything else, and whatever the fast
 path cannot vouch for, streams with ijson's C backend and ``convert.py``, from the first entry the
 fast path did not deliver; both give the same Exchanges, skipped entries and problems. With
-``workers=2`` a forked helper reads the second half of a large plain file meanwhile (``parallel.py``).
+``workers=2`` a helper process reads the second half of a large plain file meanwhile (``parallel.py``).
 """
 
 from __future__ import annotations
@@ -215,8 +215,8 @@ class HarStream:
     ) -> None:
         self.path = os.fspath(path)
         self._fast = fast
-        #: ``2``: a large plain file's second half is read by a forked helper process meanwhile, when
-        #: the calling process has a single thread (see :mod:`harcors.har.parallel`); same results.
+        #: ``2``: a large plain file's second half is read by a helper process meanwhile, forked from
+        #: a single-threaded caller, spawned beside threads (see :mod:`harcors.har.parallel`); same results.
         self.workers = workers
         self.parallel = False  # whether a helper process did read part of the file
         info, self._saw_entries = (fast and _head_info(self.path)) or read_info(self.path)

@@ -15,14 +15,19 @@ Anything that goes wrong in the child (the fast path gives up, the process dies)
 frames early: the parent reads on itself from the first entry the child did not deliver, so no
 entry is lost or doubled, and every result is what one process would give. The parent does the
 same when, its part done, it finds the child far behind (another process has the second core).
-Forking is only done from a single-threaded process (the CLI); the GUI's load runs in a worker
-thread and stays in-process.
+The child is forked from a single-threaded process (the CLI: cheapest, it needs no imports). Forking
+a process with other threads is unsafe (the GUI's load runs in a worker thread beside Qt's), so
+there the child is a fresh interpreter started with ``python -m harcors.har.parallel``, told the
+file, the split and the layout on its command line and handed the frame file and the pipe; it reads
+and sends exactly what a forked child would. It ends when the parent stops reading the pipe (EPIPE)
+or dies (PR_SET_PDEATHSIG), so a parent killed mid-load leaves nothing running.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import io
 import operator
 import os
@@ -30,12 +35,15 @@ import pickle
 import select
 import signal
 import struct
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from harcors.har.errors import LoadCancelled
 from harcors.har.fast import (
+    FastEntries,
     Layout,
     LazyExchange,
     _exchange,
@@ -47,13 +55,12 @@ from harcors.har.fast import (
 )
 from harcors.har.model import Exchange, Headers, Initiator, Skipped
 
-if TYPE_CHECKING:
-    from harcors.har.fast import FastEntries
-
 _SPLIT_WINDOW = 8 << 20  # how far past the split point an entry boundary is looked for
 # Where the split is looked for, as a share of the file: the parent also unpickles what the helper
 # sends, but the helper starts later and pickles. Measured on the 50k file, per whole file's worth:
 # helper 1.14 s of CPU; parent 0.94 s, plus 0.13 s to unpickle. Both finish together at about 52 %.
+# A spawned helper starts 0.06 s later (interpreter and imports) and gets no larger share: beside
+# threads the parent is the GUI's loader, whose early findings slow its part more than that.
 _PARENT_SHARE = 0.52
 _SPLIT_STEP = 256 << 10  # read at a time while looking (entries are rarely longer)
 # When the parent has read its part and caught up with the frames sent, the share of its own part the
@@ -63,6 +70,7 @@ _OVERTAKE = 0.6
 # are Skipped, where the next entry starts in the JSON text (-1 after the last entry), and how many
 # pieces took the generic route.
 _NOTE = struct.Struct("<qqqqq")
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _set_index = Exchange.__dict__["index"].__set__
 _get_index = Exchange.__dict__["index"].__get__
 _set_skipped_index = Skipped.__dict__["index"].__set__
@@ -76,6 +84,11 @@ def _single_threaded() -> bool:
         return len(os.listdir("/proc/self/task")) == 1
     except OSError:
         return False  # not Linux: no way to see native threads, so do not fork
+
+
+def _can_spawn() -> bool:
+    """A fresh interpreter can run this module (not so in a frozen app, whose executable is the app)."""
+    return bool(sys.executable) and not getattr(sys, "frozen", False)
 
 
 def _find_split(source: _Source, layout: Layout, after: int) -> tuple[int, int] | None:
@@ -155,6 +168,7 @@ def _run_child(reader: FastEntries, start: int, layout: Layout, bom: bool, frame
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child quietly with the parent
+        gc.disable()  # as in FastEntries.pieces (a forked child inherits it off; a spawned one does not)
         out = io.BytesIO()
         pickler = _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
         written = generic = 0
@@ -173,6 +187,44 @@ def _run_child(reader: FastEntries, start: int, layout: Layout, bom: bool, frame
         pass
     finally:
         os._exit(code)  # no cleanup: the parent's objects, files and atexit hooks are not the child's
+
+
+def _helper_command() -> list[str]:
+    """How a spawned child is started (tests start a wrapper instead)."""
+    return [sys.executable, "-m", __name__]
+
+
+def _spawn(reader: FastEntries, start: int, layout: Layout, bom: bool, frames: int,
+           notes: int) -> subprocess.Popen[bytes]:
+    """A fresh interpreter running :func:`_main`, handed ``frames`` and ``notes`` under the same numbers."""
+    args = [os.path.abspath(reader.path), start, layout.boundary.hex(), layout.last.hex(), layout.close,
+            int(bom), reader._chunk, frames, notes, os.getpid()]
+    # The directory harcors is imported from comes first on the child's path (-m adds the working
+    # directory), so the child runs this very code even where harcors is not installed.
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return subprocess.Popen(  # _posixsubprocess: no Python code runs between fork and exec
+        [*_helper_command(), *map(str, args)], pass_fds=(frames, notes), close_fds=True, cwd=root,
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _main(argv: list[str]) -> None:
+    """A spawned child: what :func:`_run_child` does in a forked one, from its command line."""
+    path, start, boundary, last, close, bom, chunk, frames, notes, parent = argv
+    _die_with(int(parent))
+    layout = Layout(boundary=bytes.fromhex(boundary), last=bytes.fromhex(last), close=int(close))
+    _run_child(FastEntries(path, chunk=int(chunk)), int(start), layout, bom == "1", int(frames), int(notes))
+
+
+def _die_with(parent: int) -> None:
+    """Be killed when the parent dies, rather than read on for nobody (the next frame's EPIPE
+    would also end the child, a piece later)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):  # no libc to call: EPIPE alone then
+            import ctypes  # only here: a few milliseconds of the child's start
+
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 # --- the parent's side ----------------------------------------------------------------------------
@@ -205,7 +257,8 @@ def _piece_of(source: _Source, offset: int, length: int, last: int) -> _Piece:
 class Helper:
     """The child process reading the second half, seen from the parent."""
 
-    def __init__(self, pid: int, frames: int, notes: int, split: int, first: int, source: _Source) -> None:
+    def __init__(self, child: int | subprocess.Popen[bytes], frames: int, notes: int, split: int, first: int,
+                 source: _Source) -> None:
         self.split = split  # the parent reads the JSON text up to here (the end of an entry)
         self.first = first  # the child reads from here (the next entry's "{")
         self.done = False  # the child reached the end of the entries and checked what follows
@@ -215,7 +268,8 @@ class Helper:
         self.overtaken = False  # the parent stopped waiting for a helper too far behind
         self._waited = False
         self._end = os.path.getsize(source.path) - source.bom
-        self._pid: int | None = pid
+        self.spawned = not isinstance(child, int)  # a fresh interpreter rather than a fork (for tests)
+        self._child: int | subprocess.Popen[bytes] | None = child
         self._frames = frames
         self._notes = notes
         self._buffer = io.BytesIO()
@@ -223,8 +277,14 @@ class Helper:
 
     @classmethod
     def start(cls, reader: FastEntries, layout: Layout, source: _Source, after: int) -> Helper | None:
-        """Fork a child reading the second half of ``reader``'s file; None where that cannot be done."""
-        if not (hasattr(os, "fork") and hasattr(os, "memfd_create") and _single_threaded()):
+        """Start a child reading the second half of ``reader``'s file; None where that cannot be done.
+
+        Forked from a single-threaded process, spawned as a fresh interpreter from any other.
+        """
+        if not hasattr(os, "memfd_create"):
+            return None
+        fork = hasattr(os, "fork") and _single_threaded()
+        if not fork and not _can_spawn():
             return None
         try:
             split = _find_split(source, layout, after)
@@ -239,16 +299,19 @@ class Helper:
             os.close(frames)
             return None
         try:
-            pid = os.fork()
-        except OSError:
+            if fork:
+                child: int | subprocess.Popen[bytes] = os.fork()
+                if child == 0:
+                    os.close(read_end)
+                    _run_child(reader, split[1], layout, bool(source.bom), frames, write_end)
+            else:
+                child = _spawn(reader, split[1], layout, bool(source.bom), frames, write_end)
+        except (OSError, subprocess.SubprocessError):
             for fd in (frames, read_end, write_end):
                 os.close(fd)
             return None
-        if pid == 0:  # the child
-            os.close(read_end)
-            _run_child(reader, split[1], layout, bool(source.bom), frames, write_end)
-        os.close(write_end)
-        return cls(pid, frames, read_end, split[0], split[1], source)
+        os.close(write_end)  # the child's end only: its exit is the pipe's end of file
+        return cls(child, frames, read_end, split[0], split[1], source)
 
     def results(self, base: int, cancelled: Callable[[], bool] | None) -> Iterator[list[Exchange | Skipped]]:
         """The child's pieces in order, indexes moved by ``base``; stops early if the child did."""
@@ -310,13 +373,23 @@ class Helper:
 
     def stop(self) -> None:
         """End the child if it still runs and release everything (also after a cancellation)."""
-        if self._pid is not None:
+        child, self._child = self._child, None
+        if isinstance(child, int):
             with contextlib.suppress(ProcessLookupError):
-                os.kill(self._pid, signal.SIGKILL)
-            os.waitpid(self._pid, 0)
-            self._pid = None
+                os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+        elif child is not None:
+            child.kill()  # nothing if it has been reaped already
+            child.wait()
         for fd in (self._frames, self._notes):
             with contextlib.suppress(OSError):
                 os.close(fd)
         self._frames = self._notes = -1
         self._unpickler = None  # type: ignore[assignment]  # its memo holds every object it made
+
+
+if __name__ == "__main__":
+    # Under its own name, so that what it pickles names harcors.har.parallel, as a forked child's does.
+    from harcors.har.parallel import _main as main
+
+    main(sys.argv[1:])

@@ -215,12 +215,23 @@ def test_progress_reaches_the_end(session):
     assert [c[0] for c in calls] == sorted(c[0] for c in calls)
 
 
-def test_a_process_with_other_threads_does_not_fork(session):
+def test_a_process_with_other_threads_spawns_its_helper_instead_of_forking(monkeypatch, session):
+    """Forking beside other threads is unsafe: a fresh interpreter is started (test_parallel_spawn.py)."""
+    spawned = []
+    real_spawn = parallel._spawn
+
+    def fork() -> int:
+        raise AssertionError("forked beside another thread")
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(parallel, "_spawn", lambda *args: spawned.append(1) or real_spawn(*args))
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert_same_as_one_process(session, parallel_expected=False)
+        assert_same_as_one_process(session)
     finally:
         stop.set()
         other.join()
+    assert spawned == [1]
+    assert no_children_left()
