@@ -85,8 +85,9 @@ def analyze_file(
     less (None: the likely stack; :func:`harcors.fixes.with_every_stack` renders the rest later).
     ``on_early`` is called with provisional analyses while a big file is read (see
     :class:`EarlyPolicy`, ``early``); the result returned is the same with or without it.
-    ``workers=2`` lets a forked helper read the second half of a large plain file meanwhile (for
-    a single-threaded caller such as the CLI; see :class:`harcors.har.HarStream`).
+    ``workers=2`` lets a helper process read the second half of a large plain file meanwhile
+    (forked from a single-threaded caller such as the CLI, a fresh interpreter beside threads such
+    as the GUI's; see :mod:`harcors.har.parallel`).
     """
     stream = HarStream(path, progress=progress, cancelled=cancelled, workers=workers)
     if on_early is None:
