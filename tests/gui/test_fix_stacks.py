@@ -3,7 +3,6 @@ one picked (once), and exports and copied findings are what they were with every
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -17,30 +16,11 @@ from harcors.gui.export import finding_markdown, write_report
 from harcors.gui.qt import QtGui, QtWidgets
 from harcors.report import markdown
 from harcors.report.render import FORMATS, render
+from tests.fixes.test_every_stack import har_on
 
-from .conftest import SAMPLES, sample
+from .conftest import SAMPLES
 from .factory import PAGE, exchange, finding, preflight
 from .test_window import LOAD_TIMEOUT, open_and_wait
-
-#: Response headers that make the stack guess name one stack or two (Express in front of nginx).
-SERVERS = {
-    "none": [],
-    "express-behind-nginx": [("Server", "nginx/1.25.3"), ("X-Powered-By", "Express")],
-    "nextjs": [("X-Powered-By", "Next.js")],  # three variants, one skipping failed preflights
-    "spring": [("Set-Cookie", "JSESSIONID=0123; Path=/")],
-}
-
-
-def har_on(server: str, name: str, folder: Path) -> Path:
-    """The sample ``name`` with every response saying it came from ``server``."""
-    path = folder / f"{server}-{name}"
-    if not path.exists():
-        har = json.loads(sample(name).read_text("utf-8"))
-        for entry in har["log"]["entries"]:
-            headers = entry.setdefault("response", {}).setdefault("headers", [])
-            headers.extend({"name": n, "value": v} for n, v in SERVERS[server])
-        path.write_text(json.dumps(har), "utf-8")
-    return path
 
 
 def old_picker(full: Finding) -> list[tuple[str, str]]:
