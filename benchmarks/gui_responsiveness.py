@@ -144,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path} ({path.stat().st_size / 1e6:,.0f} MB): {len(analysis.exchanges):,} requests, "
               f"{len(analysis.findings):,} findings, shown {tab.model.rowCount():,}")
         print(describe("load ", load_gaps, load_s))
+        if load_gaps:  # where the longest gap ended, to tell which stage of the load it was in
+            worst_at = ticks.stamps[load_gaps.index(max(load_gaps)) + 1] - started
+            print(f"       longest gap ended {worst_at:.2f} s after the drop")
         when = {name: f"{at - started:.2f} s" for name, (at, _n) in firsts.items()}
         early = f"{when['findings']} ({firsts['findings'][1]:,} failures)" if "findings" in firsts else "none"
         print(f"drop → first progress {when.get('progress', 'none')}, first findings {early}, "

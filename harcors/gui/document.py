@@ -328,10 +328,22 @@ class HarTab(QtWidgets.QWidget):
         elif view is None or not self._restore_view(view):
             self.select_row(0)
         self.state_changed.emit()
+        if not first:
+            self._early_painted()
 
     def _select_first_if_none(self) -> None:
         if not self.table.selectionModel().currentIndex().isValid():
             self.select_row(0)
+        if self._early:
+            self._early_painted()
+
+    def _early_painted(self) -> None:
+        """Paint the early findings now and let the worker read on (see AnalysisJob.early_shown):
+        while it waits the GIL is free, whereas painted later every cell's call into Python would
+        wait for the loader's GIL."""
+        self.repaint()
+        if self.job is not None:
+            self.job.early_shown()
 
     def _end_early(self) -> None:
         self._early = False

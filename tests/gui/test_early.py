@@ -194,3 +194,29 @@ def test_a_file_cut_short_shows_early_findings_then_what_was_read(qtbot, window,
     assert early and analysis.problem and analysis.findings and not analysis.provisional
     assert any(b.text().startswith(analysis.problem) for b in tab.banners())
     assert not tab.reading_banner.isVisible() and tab.model.total() > 0
+
+
+def test_the_worker_reads_on_once_the_tab_has_shown_early_findings(qtbot, window, big_har, monkeypatch):
+    # The worker waits after each publication (the loader's GIL would slow the paint); the tab
+    # must release it every time, with the rows already in the table, the first row selected.
+    shown: list[tuple[int, bool]] = []
+    release = AnalysisJob.early_shown
+
+    def early_shown(job: AnalysisJob) -> None:
+        tab = window.current_tab()
+        shown.append((tab.model.total(), tab.table.selectionModel().currentIndex().isValid()))
+        release(job)
+
+    monkeypatch.setattr(AnalysisJob, "early_shown", early_shown)
+    tab = open_tab(window, big_har)
+    with qtbot.waitSignal(tab.analysis_ready, timeout=LOAD_TIMEOUT):
+        pass
+    assert len(shown) == EARLY.max_count
+    assert all(rows > 0 and selected for rows, selected in shown)
+
+
+def test_cancel_releases_a_worker_waiting_for_the_tab():
+    job = AnalysisJob("unused.har")
+    job._shown.clear()
+    job.cancel()
+    assert job._shown.is_set()  # so the wait after a publication ends at once
